@@ -1,0 +1,32 @@
+"""Alembic environment: the URL comes from Timbre's settings (or `-x url=...`)."""
+
+from alembic import context
+
+import timbre.models  # noqa: F401 — registers every table
+from timbre.config import get_settings
+from timbre.kit.db import Base, get_engine
+
+config = context.config
+url = context.get_x_argument(as_dictionary=True).get("url") or config.attributes.get("url") \
+    or get_settings().db_url
+
+
+def run_offline() -> None:
+    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    engine = get_engine(url)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
+                          compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

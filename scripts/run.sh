@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs Timbre, creates the first account if there is none, prints the URL and API keys, and serves
+# on the embedded defaults (SQLite + in-process jobs). Idempotent. HOST/PORT may be set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+export TIMBRE_PUBLIC_URL=${TIMBRE_PUBLIC_URL:-http://$HOST:$PORT}
+.venv/bin/timbre bootstrap
+exec .venv/bin/timbre serve --host "$HOST" --port "$PORT"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test command: install what the tests need, lint, type-check, then run the suite on SQLite
+# and again on PostgreSQL (a server this script starts unless TIMBRE_TEST_POSTGRES_URL is given).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/system-deps.sh
+bash scripts/install.sh test
+VENV=.venv
+$VENV/bin/ruff check timbre tests bench migrations scripts
+$VENV/bin/mypy
+echo "== suite on SQLite"
+TIMBRE_TEST_DB=sqlite $VENV/bin/pytest "$@"
+echo "== suite on PostgreSQL"
+started=""
+if [ -z "${TIMBRE_TEST_POSTGRES_URL:-}" ]; then
+  TIMBRE_TEST_POSTGRES_URL=$(bash scripts/pg.sh start)
+  started=1
+fi
+trap '[ -n "$started" ] && bash scripts/pg.sh stop' EXIT
+TIMBRE_TEST_DB=postgres TIMBRE_TEST_POSTGRES_URL=$TIMBRE_TEST_POSTGRES_URL $VENV/bin/pytest "$@"

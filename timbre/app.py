@@ -1,0 +1,105 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from timbre import __version__
+from timbre.apikeys.endpoints import router as apikeys_router
+from timbre.catalogs import store
+from timbre.config import Settings, get_settings
+from timbre.errors import (
+    TimbreError,
+    handle_http_error,
+    handle_timbre_error,
+    handle_unexpected,
+    handle_validation_error,
+)
+from timbre.kit.clock import now_ms
+from timbre.kit.idempotency import IdempotencyMiddleware
+from timbre.portal.endpoints import router as portal_router
+from timbre.teams.endpoints import router as teams_router
+from timbre.users.endpoints import router as users_router
+
+log = logging.getLogger("timbre")
+
+DESCRIPTION = """Self-hostable CFDI 4.0 invoicing API speaking the gigstack API v2 wire format.
+
+Authenticate with `Authorization: Bearer <API key>` (a bare key is accepted too). The key decides
+the team and the mode (test or live). Add `?team=<id>` to act on another team of the same billing
+account (gigstack Connect). Every POST accepts an `Idempotency-Key` header.
+"""
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["Health"])
+
+    @router.get("/health")
+    @router.get("/v2/health")
+    def health() -> dict[str, Any]:
+        """Liveness: the process answers."""
+        return {"success": True, "message": "ok", "data": {"status": "ok", "version": __version__},
+                "timestamp": now_ms()}
+
+    @router.get("/v2/ping")
+    def ping() -> dict[str, Any]:
+        """gigstack's ping."""
+        return {"success": True, "message": "pong", "data": {"message": "pong", "version": "2.0.0"},
+                "timestamp": now_ms()}
+
+    return router
+
+
+def create_app(settings: Settings | None = None, *, start_consumer: bool = False) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        store.warm()  # catalog loading stays off the request path
+        consumer = None
+        if start_consumer:
+            from timbre.worker.consumer import start_inprocess
+
+            consumer = start_inprocess()
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)
+
+    app = FastAPI(
+        title="Timbre API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/v2/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_exception_handler(TimbreError, handle_timbre_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(Exception, handle_unexpected)
+
+    api = APIRouter(prefix="/v2")
+    for router in (teams_router, users_router, apikeys_router):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(_health_router())
+    app.include_router(portal_router)
+    app.add_middleware(IdempotencyMiddleware, settings=settings)
+    return app
+
+
+def create_server_app() -> FastAPI:
+    """Entry point for uvicorn (`timbre serve`): embedded mode consumes jobs in-process."""
+    settings = get_settings()
+    return create_app(settings, start_consumer=settings.redis_url is None and settings.inprocess_jobs)

@@ -1,0 +1,93 @@
+"""Authentication and authorization as typed dependencies.
+
+`ReadAuth`, `WriteAuth` and `AdminAuth` resolve the API key, the mode, and the team the request
+acts on (the key's team, or `?team=` of the same billing account — gigstack Connect), and enforce
+the role. An endpoint's signature then reads like its spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from timbre.auth import tokens
+from timbre.auth.roles import Role
+from timbre.deps import SessionDep, SettingsDep
+from timbre.errors import Forbidden, Unauthorized
+from timbre.kit.crypto import sha256_hex
+from timbre.models import ApiKey, Team
+
+
+@dataclass
+class AuthContext:
+    """Who is calling, in which mode, on which team."""
+
+    key: ApiKey
+    key_team: Team
+    team: Team
+    livemode: bool
+    role: Role
+
+    @property
+    def team_id(self) -> str:
+        return self.team.id
+
+    @property
+    def billing_account_id(self) -> str:
+        return self.team.billing_account_id
+
+    @property
+    def user_id(self) -> str | None:
+        return self.key.created_by
+
+
+def _unauthorized(detail: str = "Invalid or missing authentication token") -> Unauthorized:
+    return Unauthorized("Unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    team: str | None = Query(None, max_length=40, description="gigstack Connect: target team ID"),
+) -> AuthContext:
+    token = tokens.bearer(request.headers.get("authorization"))
+    if token is None:
+        raise _unauthorized()
+    claims = tokens.verify(settings.secret(), token)
+    if claims is None:
+        raise _unauthorized("The API key is malformed or its signature is invalid")
+    key = session.get(ApiKey, claims.key_id)
+    if key is None or key.token_hash != sha256_hex(token) or key.team_id != claims.team:
+        raise _unauthorized("Unknown API key")
+    if key.revoked_at is not None:
+        raise _unauthorized("This API key has been revoked")
+    key_team = session.get(Team, key.team_id)
+    if key_team is None:
+        raise _unauthorized("The API key's team no longer exists")
+    target = key_team
+    if team and team != key_team.id:
+        other = session.get(Team, team)
+        if other is None or other.billing_account_id != key_team.billing_account_id:
+            raise Forbidden("Access denied", "Team not in same billing account")
+        if not key_team.is_master:
+            raise Forbidden("Access denied", "gigstack Connect is not enabled for this API key's team")
+        target = other
+    return AuthContext(key=key, key_team=key_team, team=target, livemode=key.livemode, role=Role(key.role))
+
+
+class RequireRole:
+    def __init__(self, role: Role) -> None:
+        self.role = role
+
+    def __call__(self, auth: Annotated[AuthContext, Depends(authenticate)]) -> AuthContext:
+        if not auth.role.allows(self.role):
+            raise Forbidden("Insufficient permissions", f"{self.role.value.capitalize()} role required for this action")
+        return auth
+
+
+ReadAuth = Annotated[AuthContext, Depends(RequireRole(Role.viewer))]
+WriteAuth = Annotated[AuthContext, Depends(RequireRole(Role.editor))]
+AdminAuth = Annotated[AuthContext, Depends(RequireRole(Role.admin))]

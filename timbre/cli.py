@@ -1,0 +1,161 @@
+"""The `timbre` command: serve, worker, migrate, bootstrap, keys, test-csd (a contract: see DESIGN.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from timbre.config import Settings, get_settings
+
+
+def _prepare(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.secret()
+
+
+@click.group()
+def main() -> None:
+    """Timbre: self-hostable CFDI 4.0 invoicing API (gigstack API v2 wire format)."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the API (in embedded mode also the job consumer); applies pending migrations first."""
+    import uvicorn
+
+    from timbre.migrate import upgrade
+
+    settings = get_settings()
+    _prepare(settings)
+    upgrade(settings.db_url)
+    uvicorn.run("timbre.app:create_server_app", factory=True, host=host, port=port, workers=workers,
+                log_level=settings.log_level, proxy_headers=True)
+
+
+@main.command()
+@click.option("--workers", default=4, show_default=True, type=int, help="Consumer threads")
+def worker(workers: int) -> None:
+    """Run job consumers (Redis mode: `TIMBRE_REDIS_URL`)."""
+    from timbre.worker.consumer import run_forever
+
+    settings = get_settings()
+    _prepare(settings)
+    if not settings.redis_url:
+        click.echo("note: TIMBRE_REDIS_URL is not set; consuming the embedded SQLite queue", err=True)
+    run_forever(workers)
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    from timbre.migrate import upgrade
+
+    settings = get_settings()
+    _prepare(settings)
+    upgrade(settings.db_url)
+    click.echo("migrations applied")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object")
+@click.option("--email", default="admin@timbre.local", show_default=True, help="Admin user's e-mail")
+@click.option("--legal-name", default="Mi Empresa", show_default=True, help="Master team's legal name")
+def bootstrap(as_json: bool, email: str, legal_name: str) -> None:
+    """Create (once) a billing account, master team, admin user and a test and a live API key; print them."""
+    from timbre.kit.db import session_scope
+    from timbre.migrate import upgrade
+    from timbre.teams.bootstrap import bootstrap as run_bootstrap
+
+    settings = get_settings()
+    _prepare(settings)
+    upgrade(settings.db_url)
+    with session_scope(settings.db_url) as session:
+        result = run_bootstrap(session, settings.secret(), email=email, legal_name=legal_name)
+    result["url"] = settings.public_url
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(f"Timbre is ready at {settings.public_url}  (docs: {settings.public_url}/docs)")
+    click.echo(f"team:      {result['team_id']}")
+    click.echo(f"user:      {result['user_id']}")
+    click.echo(f"test key:  {result['api_keys']['test']}")
+    click.echo(f"live key:  {result['api_keys']['live']}")
+
+
+@main.group()
+def keys() -> None:
+    """Manage API keys."""
+
+
+@keys.command("create")
+@click.option("--team", "team_id", help="Team id (default: the master team)")
+@click.option("--mode", type=click.Choice(["test", "live"]), default="test", show_default=True)
+@click.option("--role", type=click.Choice(["admin", "editor", "viewer"]), default="admin", show_default=True)
+@click.option("--name", default="", help="A label for the key")
+def keys_create(team_id: str | None, mode: str, role: str, name: str) -> None:
+    """Create an API key and print it (shown once)."""
+    from sqlalchemy import select
+
+    from timbre.apikeys.service import api_key
+    from timbre.kit.db import session_scope
+    from timbre.models import Team
+
+    settings = get_settings()
+    _prepare(settings)
+    with session_scope(settings.db_url) as session:
+        stmt = select(Team).where(Team.id == team_id) if team_id else \
+            select(Team).where(Team.is_master.is_(True)).order_by(Team.created_at)
+        team = session.scalars(stmt).first()
+        if team is None:
+            click.echo("error: team not found (run `timbre bootstrap` first?)", err=True)
+            sys.exit(2)
+        key, token = api_key.create(session, settings.secret(), team_id=team.id, livemode=mode == "live",
+                                    role=role, name=name, created_by=team.owner_id)
+        click.echo(json.dumps({"id": key.id, "team": team.id, "livemode": key.livemode, "role": role,
+                               "key": token}))
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+def keys_revoke(key_id: str) -> None:
+    """Revoke an API key by its id (`key_test_…` / `key_live_…`)."""
+    from timbre.apikeys.service import api_key
+    from timbre.errors import NotFound
+    from timbre.kit.db import session_scope
+
+    settings = get_settings()
+    try:
+        with session_scope(settings.db_url) as session:
+            api_key.revoke(session, key_id)
+    except NotFound:
+        click.echo(f"error: no API key {key_id}", err=True)
+        sys.exit(2)
+    click.echo(f"revoked {key_id}")
+
+
+@keys.command("list")
+@click.option("--team", "team_id", help="Team id (default: all)")
+def keys_list(team_id: str | None) -> None:
+    """List API keys (never the secrets)."""
+    from sqlalchemy import select
+
+    from timbre.apikeys.service import api_key
+    from timbre.kit.db import session_scope
+    from timbre.models import ApiKey
+
+    settings = get_settings()
+    with session_scope(settings.db_url) as session:
+        stmt = select(ApiKey).order_by(ApiKey.created_at)
+        if team_id:
+            stmt = stmt.where(ApiKey.team_id == team_id)
+        for key in session.scalars(stmt):
+            click.echo(json.dumps(api_key.serialize(key)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Settings from `TIMBRE_*` environment variables; secrets not given are generated once into the data dir."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIMBRE_", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    redis_url: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_url: str | None = None
+    smtp_from: str = "Timbre <no-reply@timbre.local>"
+    secret_key: str | None = Field(default=None, repr=False)
+    pac: str | None = None
+    pac_username: str | None = Field(default=None, repr=False)
+    pac_password: str | None = Field(default=None, repr=False)
+    # Jobs run in the request's process unless Redis is configured (then `timbre worker` runs them).
+    inprocess_jobs: bool = True
+    log_level: str = "info"
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'timbre.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    def secret(self) -> str:
+        """The server secret: given, or generated once into `<data_dir>/secret.key` (mode 0600)."""
+        if self.secret_key:
+            return self.secret_key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(secrets.token_urlsafe(48))
+            tmp.chmod(0o600)
+            try:
+                # link() fails if another process won the race, so every process ends with the same secret.
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink(missing_ok=True)
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

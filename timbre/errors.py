@@ -1,0 +1,249 @@
+"""Errors and their envelope.
+
+Every error is rendered as::
+
+    {"success": false, "message": "<summary>", "error": {"code", "message", "details"}, "timestamp"}
+
+The summary stays at the top level so that clients reading either of gigstack's documented error
+shapes (`body.message` / `body.error.message`) find a human-readable text.
+
+    TimbreError                    (status, code)
+    ├── BadRequest                 400 bad_request
+    │   ├── ValidationFailed       400 validation_failed   (business validation with details)
+    │   └── BusinessRuleViolation  400 business_rule_violation
+    ├── Unauthorized               401 unauthorized
+    ├── PaymentRequired            402 payment_required
+    ├── Forbidden                  403 forbidden
+    ├── NotFound                   404 not_found
+    ├── Conflict                   409 resource_conflict
+    ├── PayloadTooLarge            413 payload_too_large
+    ├── UnsupportedMediaType       415 unsupported_media_type
+    ├── UnprocessableEntity        422 validation_failed   (payload shape)
+    └── ServiceUnavailable         503 unavailable
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from timbre.kit.clock import now_ms
+
+
+class TimbreError(Exception):
+    """Base of every error the API renders; carries its HTTP status and machine code."""
+
+    status_code: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+
+    def __init__(
+        self,
+        message: str,
+        detail: str | None = None,
+        *,
+        details: Any = None,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail or message
+        self.details = details
+        self.error_code = code or self.code
+        self.extra = extra or {}
+        self.headers = headers
+
+
+class BadRequest(TimbreError):
+    """The request is well formed but cannot be processed as given."""
+
+    status_code = 400
+    code = "bad_request"
+
+
+class ValidationFailed(BadRequest):
+    """Business validation failed; `details` lists every problem."""
+
+    code = "validation_failed"
+
+
+class BusinessRuleViolation(BadRequest):
+    """A business rule forbids the operation."""
+
+    code = "business_rule_violation"
+
+
+class Unauthorized(TimbreError):
+    """No API key, or one that is malformed, unknown or revoked."""
+
+    status_code = 401
+    code = "unauthorized"
+
+
+class PaymentRequired(TimbreError):
+    """The team has no credits left."""
+
+    status_code = 402
+    code = "payment_required"
+
+
+class Forbidden(TimbreError):
+    """Authenticated, but not allowed to do this."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(TimbreError):
+    """The object does not exist (or not for this team and mode)."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(TimbreError):
+    """The request conflicts with the current state."""
+
+    status_code = 409
+    code = "resource_conflict"
+
+
+class PayloadTooLarge(TimbreError):
+    """The body or upload exceeds the limit."""
+
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(TimbreError):
+    """The upload's content type is not accepted."""
+
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class UnprocessableEntity(TimbreError):
+    """The payload does not match the schema."""
+
+    status_code = 422
+    code = "validation_failed"
+
+
+class ServiceUnavailable(TimbreError):
+    """A dependency (PAC, SMTP, ...) is unavailable; retry later."""
+
+    status_code = 503
+    code = "unavailable"
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorEnvelope(BaseModel):
+    """The error envelope (documented for every route)."""
+
+    success: bool = False
+    message: str
+    error: ErrorBody
+    timestamp: int
+
+
+def error_payload(status: int, code: str, message: str, detail: str, details: Any = None) -> dict[str, Any]:
+    return {
+        "success": False,
+        "message": message,
+        "error": {"code": code, "message": detail, "details": details},
+        "timestamp": now_ms(),
+    }
+
+
+def render(exc: TimbreError) -> JSONResponse:
+    body = error_payload(exc.status_code, exc.error_code, exc.message, exc.detail, exc.details)
+    body.update(exc.extra)
+    return JSONResponse(jsonable_encoder(body), status_code=exc.status_code, headers=exc.headers)
+
+
+_HTTP_CODES = {
+    400: ("bad_request", "Bad request"),
+    401: ("unauthorized", "Unauthorized"),
+    403: ("forbidden", "Access denied"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    413: ("payload_too_large", "Payload too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+}
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)
+    return out or ".".join(str(p) for p in loc)
+
+
+def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
+    details = []
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        field = _field_path(loc)
+        msg = str(err.get("msg", "invalid"))
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        details.append({"field": field, "message": f"{field}: {msg}" if field else msg, "type": err.get("type")})
+    return details
+
+
+async def handle_timbre_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, TimbreError)
+    return render(exc)
+
+
+async def handle_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return render(BadRequest("Malformed JSON", "The request body is not valid JSON", code="invalid_json"))
+    details = validation_details(errors)
+    summary = "; ".join(d["message"] for d in details[:5])
+    return render(UnprocessableEntity("Invalid request body", summary, details=details))
+
+
+async def handle_http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, message = _HTTP_CODES.get(exc.status_code, ("error", "Error"))
+    detail = exc.detail if isinstance(exc.detail, str) else message
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "No route matches this path"
+    if exc.status_code == 405:
+        detail = "This path does not accept this method"
+    body = error_payload(exc.status_code, code, message, detail)
+    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+async def handle_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    body = error_payload(500, "internal_error", "Internal server error", "An unexpected error occurred")
+    return JSONResponse(body, status_code=500)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": desc}
+    for status, desc in {
+        400: "Bad request or business rule violation",
+        401: "Missing, malformed, unknown or revoked API key",
+        403: "Insufficient permissions or team outside the billing account",
+        404: "Not found",
+        409: "Conflict (duplicate, idempotency key reused with another body)",
+        422: "Invalid field in the payload",
+    }.items()
+}

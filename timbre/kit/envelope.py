@@ -1,0 +1,51 @@
+"""The success envelopes: `{success, message, data, timestamp}` and, for lists, `next`, `has_more`,
+`total_results` (and `page` when paginating by page)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from timbre.kit.clock import now_ms
+
+T = TypeVar("T")
+
+
+class Envelope(BaseModel, Generic[T]):
+    success: bool = True
+    message: str
+    data: T
+    timestamp: int
+
+
+class ListEnvelope(BaseModel, Generic[T]):
+    success: bool = True
+    message: str
+    data: list[T]
+    next: str | None = None
+    has_more: bool = False
+    total_results: int = 0
+    page: int | None = None
+    timestamp: int
+
+
+def ok(message: str, data: Any) -> dict[str, Any]:
+    return {"success": True, "message": message, "data": data, "timestamp": now_ms()}
+
+
+def listing(message: str, data: Sequence[Any], *, next: str | None, has_more: bool, total: int,
+            page: int | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "success": True,
+        "message": message,
+        "data": list(data),
+        "next": next,
+        "has_more": has_more,
+        "total_results": total,
+        "timestamp": now_ms(),
+    }
+    if page is not None:
+        body["page"] = page
+    return body

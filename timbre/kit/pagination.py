@@ -1,0 +1,158 @@
+"""List parameters shared by every list endpoint, and keyset pagination.
+
+Cursor pagination orders by (`order_by` column, id) and resumes strictly after the last row seen,
+so inserts while walking never repeat or skip an object. The cursor is opaque (base64 JSON) and
+bound to its ordering. Metadata filters switch to page pagination, as gigstack's API does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from fastapi import Query, Request
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from timbre.errors import BadRequest
+from timbre.kit.crypto import b64url, b64url_decode
+
+T = TypeVar("T")
+
+_MAX_METADATA_FILTERS = 10
+
+
+@dataclass
+class ListParams:
+    limit: int = 10
+    next: str | None = None
+    order_by: str | None = None
+    sort: Literal["asc", "desc"] = "desc"
+    created_gte: int | None = None
+    created_lte: int | None = None
+    page: int | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def _to_ms(value: int | None) -> int | None:
+    """`created_*` filters are unix seconds (the CLI's unit); values that can only be ms are taken as ms."""
+    if value is None:
+        return None
+    return value if abs(value) >= 100_000_000_000 else value * 1000
+
+
+def list_params(
+    request: Request,
+    limit: int = Query(10, ge=1, le=100, description="Page size, 1–100"),
+    next: str | None = Query(None, max_length=500, description="Opaque cursor from the previous page"),
+    order_by: str | None = Query(None, max_length=40, description="Field to order by (default created_at)"),
+    sort: Literal["asc", "desc"] = Query("desc", description="asc or desc"),
+    created_gte: int | None = Query(None, description="Created at or after (unix seconds)"),
+    created_lte: int | None = Query(None, description="Created at or before (unix seconds)"),
+    created_gte_b: int | None = Query(None, alias="created[gte]", description="Same as created_gte"),
+    created_lte_b: int | None = Query(None, alias="created[lte]", description="Same as created_lte"),
+    page: int | None = Query(None, ge=1, le=100_000, description="Page number (with metadata filters)"),
+) -> ListParams:
+    metadata: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        for prefix in ("metadata.", "metadata_", "metadata["):
+            if key.startswith(prefix) and len(key) > len(prefix):
+                name = key[len(prefix) :].rstrip("]") if prefix == "metadata[" else key[len(prefix) :]
+                if not name or len(name) > 100:
+                    raise BadRequest("Invalid metadata filter", f"Invalid metadata key in {key!r}")
+                metadata[name] = value
+    if len(metadata) > _MAX_METADATA_FILTERS:
+        raise BadRequest("Invalid metadata filter", f"At most {_MAX_METADATA_FILTERS} metadata filters")
+    return ListParams(
+        limit=limit,
+        next=next,
+        order_by=order_by,
+        sort=sort,
+        created_gte=_to_ms(created_gte if created_gte is not None else created_gte_b),
+        created_lte=_to_ms(created_lte if created_lte is not None else created_lte_b),
+        page=page,
+        metadata=metadata,
+    )
+
+
+@dataclass
+class Page:
+    items: Sequence[Any]
+    next: str | None
+    has_more: bool
+    total: int
+    page: int | None = None
+
+
+def _encode_cursor(order_by: str, sort: str, value: Any, row_id: str) -> str:
+    return b64url(json.dumps([order_by, sort, value, row_id], separators=(",", ":")).encode())
+
+
+def _decode_cursor(cursor: str, order_by: str, sort: str) -> tuple[Any, str]:
+    try:
+        ob, so, value, row_id = json.loads(b64url_decode(cursor))
+    except (ValueError, TypeError):
+        raise BadRequest("Invalid cursor", "The `next` cursor is malformed") from None
+    if ob != order_by or so != sort or not isinstance(row_id, str):
+        raise BadRequest("Invalid cursor", "The `next` cursor belongs to another ordering")
+    return value, row_id
+
+
+def paginate(
+    session: Session,
+    stmt: Select[Any],
+    model: Any,
+    params: ListParams,
+    *,
+    orderable: Mapping[str, InstrumentedAttribute[Any]] | None = None,
+    metadata_column: InstrumentedAttribute[Any] | None = None,
+) -> Page:
+    """Apply the shared filters, ordering and pagination to `stmt` (a select of `model`)."""
+    columns: dict[str, InstrumentedAttribute[Any]] = {"created_at": model.created_at, "timestamp": model.created_at}
+    columns.update(orderable or {})
+    order_name = params.order_by or "created_at"
+    if order_name not in columns:
+        allowed = ", ".join(sorted(columns))
+        raise BadRequest("Invalid order_by", f"order_by must be one of: {allowed}")
+    order_col = columns[order_name]
+    order_name = "created_at" if order_name == "timestamp" else order_name
+
+    conditions: list[ColumnElement[bool]] = []
+    if params.created_gte is not None:
+        conditions.append(model.created_at >= params.created_gte)
+    if params.created_lte is not None:
+        conditions.append(model.created_at <= params.created_lte)
+    if params.metadata:
+        if metadata_column is None:
+            raise BadRequest("Invalid metadata filter", "This list does not support metadata filters")
+        for key, value in params.metadata.items():
+            conditions.append(metadata_column[key].as_string() == value)
+    if conditions:
+        stmt = stmt.where(and_(*conditions))
+
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    desc = params.sort == "desc"
+    ordering = (order_col.desc(), model.id.desc()) if desc else (order_col.asc(), model.id.asc())
+
+    if params.metadata or params.page is not None:
+        page = params.page or 1
+        rows = session.scalars(stmt.order_by(*ordering).offset((page - 1) * params.limit).limit(params.limit)).all()
+        has_more = page * params.limit < total
+        return Page(rows, None, has_more, total, page)
+
+    if params.next:
+        value, last_id = _decode_cursor(params.next, order_name, params.sort)
+        if desc:
+            stmt = stmt.where(or_(order_col < value, and_(order_col == value, model.id < last_id)))
+        else:
+            stmt = stmt.where(or_(order_col > value, and_(order_col == value, model.id > last_id)))
+    rows = list(session.scalars(stmt.order_by(*ordering).limit(params.limit + 1)).all())
+    has_more = len(rows) > params.limit
+    rows = rows[: params.limit]
+    cursor = None
+    if has_more and rows:
+        last = rows[-1]
+        cursor = _encode_cursor(order_name, params.sort, getattr(last, order_col.key), last.id)
+    return Page(rows, cursor, has_more, total)

@@ -1,0 +1,340 @@
+"""Teams use cases (spec §2.6)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from timbre.auth.dependencies import AuthContext
+from timbre.config import Settings
+from timbre.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from timbre.kit import jobs
+from timbre.kit.clock import now_ms
+from timbre.kit.crypto import derive_key, random_token
+from timbre.kit.ids import new_id
+from timbre.kit.pagination import ListParams, Page, paginate
+from timbre.models import DOCUMENT_MODELS, Membership, Series, Team, User
+from timbre.teams import settings_rules
+from timbre.teams.repository import TeamRepository
+from timbre.teams.schemas import (
+    MemberInput,
+    SeriesCreate,
+    SeriesUpdate,
+    TeamCreate,
+    TeamSettingsInput,
+    TeamUpdate,
+)
+
+DELETION_GRACE = timedelta(days=30)
+ONBOARDING_TTL = timedelta(days=7)
+INTEGRATIONS = {
+    **dict.fromkeys(
+        ("stripe", "mercadopago", "clip", "whmcs", "paypal", "openpay", "conekta", "bank", "shopify", "zapier",
+         "airtable", "google_sheets"),
+        "payments",
+    ),
+    "hilos": "messaging",
+}
+# A completed integration among these blocks deletion (spec: delete team).
+BLOCKING_INTEGRATIONS = {
+    "stripe", "mercadopago", "paypal", "openpay", "conekta", "clip", "bank", "shopify", "whmcs", "hilos",
+}
+DOCUMENT_TYPES = {"income": "income", "egress": "credit_note", "credit_note": "credit_note",
+                  "payment": "complements", "complements": "complements"}
+DOCUMENT_LABEL = {"income": "income invoices", "credit_note": "credit notes", "complements": "payment complements"}
+
+NOT_FOUND = ("Team not found", "The specified team does not exist")
+
+
+class TeamService:
+    # ---- reading -------------------------------------------------------------------------------
+    def list_teams(self, session: Session, auth: AuthContext, params: ListParams) -> Page:
+        repo = TeamRepository.from_session(session)
+        only = None if auth.key_team.is_master else auth.key_team.id
+        stmt = repo.visible(auth.billing_account_id, only=only)
+        return paginate(session, stmt, Team, params, orderable={"name": Team.legal_name,
+                                                                 "legal_name": Team.legal_name},
+                        metadata_column=Team.metadata_)
+
+    def get(self, session: Session, auth: AuthContext, team_id: str) -> Team:
+        team = TeamRepository.from_session(session).get(team_id)
+        if team is None or team.billing_account_id != auth.billing_account_id:
+            raise NotFound(*NOT_FOUND)
+        if team.id != auth.key_team.id and not auth.key_team.is_master:
+            raise NotFound(*NOT_FOUND)
+        return team
+
+    def members(self, session: Session, team: Team) -> list[dict[str, str]]:
+        rows = TeamRepository.from_session(session).members(team.id)
+        return [{"id": u.id, "email": u.email, "role": m.role} for m, u in rows]
+
+    def integrations(self, team: Team) -> dict[str, Any]:
+        stored = team.integrations or {}
+        return {
+            name: {"completed": bool((stored.get(name) or {}).get("completed")), "category": category}
+            for name, category in INTEGRATIONS.items()
+        }
+
+    def serialize(self, session: Session, team: Team, livemode: bool) -> dict[str, Any]:
+        sat = {"completed": False, "connected_at": None, "csd_expires_at": None, **(team.sat or {})}
+        remaining = None if team.credit_limit is None else max(team.credit_limit - team.used_credits, 0)
+        return {
+            "id": team.id,
+            "legal_name": team.legal_name,
+            "name": (team.brand or {}).get("alias") or team.legal_name,
+            "tax_id": team.tax_id,
+            "tax_system": team.tax_system,
+            "address": team.address or {},
+            "brand": team.brand or {},
+            "settings": team.settings or {},
+            "support_email": team.support_email,
+            "support_phone": team.support_phone,
+            "owner": team.owner_id,
+            "members": self.members(session, team),
+            "sat": {k: sat.get(k) for k in ("completed", "connected_at", "csd_expires_at")},
+            "integrations": self.integrations(team),
+            "metadata": team.metadata_ or {},
+            "status": team.status,
+            "scheduled_deletion": team.scheduled_deletion,
+            "credit_limit": team.credit_limit,
+            "used_credits": team.used_credits,
+            "credit_period_start": team.credit_period_start,
+            "billing": {"credits": remaining},
+            "billing_account": team.billing_account_id,
+            "is_master": team.is_master,
+            "livemode": livemode,
+            "created_at": team.created_at // 1000,
+        }
+
+    # ---- writing -------------------------------------------------------------------------------
+    def create(self, session: Session, auth: AuthContext, body: TeamCreate, settings: Settings) -> Team:
+        settings_rules.check_team_fields(body.tax_id, body.tax_system)
+        team = Team(
+            id=new_id("team"),
+            billing_account_id=auth.billing_account_id,
+            legal_name=body.legal_name,
+            tax_id=body.tax_id,
+            tax_system=body.tax_system,
+            brand=body.brand.model_dump(exclude_none=True) if body.brand else {"alias": body.legal_name},
+            address=body.address.model_dump(exclude_none=True) if body.address else {},
+            support_email=body.support_email,
+            support_phone=body.support_phone,
+            metadata_=body.metadata,
+            owner_id=auth.user_id,
+            credit_limit=body.credit_limit,
+            credit_period_start=now_ms(),
+            onboarding_nonce=random_token(12),
+            settings={},
+            integrations={},
+            sat={},
+        )
+        repo = TeamRepository.from_session(session)
+        repo.add(team)
+        wanted: dict[str, str] = {}
+        if body.add_master_team_members:
+            for m, _u in repo.members(auth.key_team.id):
+                wanted[m.user_id] = m.role
+        for member in body.add_members:
+            wanted[member.id] = member.role
+        if auth.user_id and auth.user_id not in wanted:
+            wanted[auth.user_id] = "admin"
+        for user_id, role in wanted.items():
+            self._add_membership(session, team, user_id, role)
+        return team
+
+    def update(self, session: Session, team: Team, body: TeamUpdate) -> Team:
+        data = body.model_dump(exclude_unset=True)
+        settings_rules.check_team_fields(data.get("tax_id"), data.get("tax_system"))
+        for field in ("legal_name", "tax_id", "tax_system", "support_email", "support_phone", "credit_limit"):
+            if field in data:
+                setattr(team, field, data[field])
+        if body.brand is not None:
+            team.brand = {**(team.brand or {}), **body.brand.model_dump(exclude_none=True)}
+        if body.address is not None:
+            team.address = {**(team.address or {}), **body.address.model_dump(exclude_none=True)}
+        if body.metadata is not None:
+            team.metadata_ = {k: v for k, v in {**(team.metadata_ or {}), **body.metadata}.items() if v is not None}
+        session.flush()
+        return team
+
+    def update_settings(self, session: Session, auth: AuthContext, team: Team, body: TeamSettingsInput) -> Team:
+        data = body.model_dump(exclude_unset=True, mode="json")
+        settings_rules.check_settings(data)
+        merged = dict(team.settings or {})
+        for key, value in data.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+        if isinstance(merged.get("periodicity"), str):
+            merged["periodicity"] = {"label": settings_rules.PERIODICITY_LABELS[merged["periodicity"]],
+                                     "value": merged["periodicity"]}
+        self._apply_default_series(session, team, merged.get("default_series") or {}, data)
+        team.settings = merged
+        session.flush()
+        return team
+
+    def _apply_default_series(self, session: Session, team: Team, defaults: dict[str, Any],
+                              data: dict[str, Any]) -> None:
+        """A default series named in settings exists as a series; folio numbers given move its counters."""
+        given = data.get("default_series") or {}
+        for doc_type, conf in defaults.items():
+            if not isinstance(conf, dict) or not conf.get("serie"):
+                continue
+            row = self._ensure_series(session, team, doc_type, conf["serie"])
+            sent = given.get(doc_type) or {}
+            if sent.get("folio_number_live") is not None:
+                row.counter_live = sent["folio_number_live"]
+            if sent.get("folio_number_test") is not None:
+                row.counter_test = sent["folio_number_test"]
+            conf.pop("folio_number_live", None)
+            conf.pop("folio_number_test", None)
+
+    def _ensure_series(self, session: Session, team: Team, doc_type: str, name: str) -> Series:
+        repo = TeamRepository.from_session(session)
+        row = repo.find_series(team.id, doc_type, name)
+        if row is None:
+            row = Series(id=new_id("series"), team_id=team.id, document_type=doc_type, series=name)
+            repo.add(row)
+        return row
+
+    # ---- series --------------------------------------------------------------------------------
+    def list_series(self, session: Session, team: Team) -> Sequence[Series]:
+        return TeamRepository.from_session(session).series(team.id)
+
+    def create_series(self, session: Session, team: Team, body: SeriesCreate) -> Series:
+        doc_type = DOCUMENT_TYPES[body.document_type]
+        repo = TeamRepository.from_session(session)
+        if repo.find_series(team.id, doc_type, body.series) is not None:
+            raise self._series_conflict(body.series, doc_type)
+        row = Series(id=new_id("series"), team_id=team.id, document_type=doc_type, series=body.series,
+                     counter_live=body.live, counter_test=body.test)
+        try:
+            with session.begin_nested():
+                repo.add(row)
+        except IntegrityError:
+            raise self._series_conflict(body.series, doc_type) from None
+        return row
+
+    @staticmethod
+    def _series_conflict(name: str, doc_type: str) -> Conflict:
+        return Conflict("Series conflict", f"Series '{name}' already exists for {DOCUMENT_LABEL[doc_type]}")
+
+    def update_series(self, session: Session, team: Team, name: str, body: SeriesUpdate) -> Series:
+        doc_type = DOCUMENT_TYPES[body.document_type]
+        row = TeamRepository.from_session(session).find_series(team.id, doc_type, name)
+        if row is None:
+            raise NotFound("Series not found", f"Series '{name}' does not exist for {DOCUMENT_LABEL[doc_type]}")
+        if body.live is not None:
+            row.counter_live = body.live
+        if body.test is not None:
+            row.counter_test = body.test
+        session.flush()
+        return row
+
+    @staticmethod
+    def serialize_series(row: Series) -> dict[str, Any]:
+        return {
+            "series": row.series,
+            "document_type": row.document_type,
+            "live": row.counter_live,
+            "test": row.counter_test,
+            "next_folio_live": row.counter_live + 1,
+            "next_folio_test": row.counter_test + 1,
+            "created_at": row.created_at // 1000,
+        }
+
+    # ---- members -------------------------------------------------------------------------------
+    def add_member(self, session: Session, team: Team, body: MemberInput) -> None:
+        if TeamRepository.from_session(session).membership(team.id, body.id) is not None:
+            raise Conflict("Member already in team", "User is already a member of this team")
+        self._add_membership(session, team, body.id, body.role)
+
+    def _add_membership(self, session: Session, team: Team, user_id: str, role: str) -> None:
+        user = session.get(User, user_id)
+        if user is None or user.billing_account_id != team.billing_account_id:
+            raise NotFound("User not found", f"User {user_id} does not exist in this billing account")
+        try:
+            with session.begin_nested():
+                session.add(Membership(id=new_id("member"), team_id=team.id, user_id=user_id, role=role))
+                session.flush()
+        except IntegrityError:
+            raise Conflict("Member already in team", "User is already a member of this team") from None
+
+    def remove_member(self, session: Session, team: Team, user_id: str) -> None:
+        repo = TeamRepository.from_session(session)
+        membership = repo.membership(team.id, user_id)
+        if membership is None:
+            raise NotFound("Member not found", "User is not a member of this team")
+        admins = [m for m, _u in repo.members(team.id) if m.role == "admin"]
+        if membership.role == "admin" and len(admins) == 1:
+            raise BusinessRuleViolation("Cannot remove member", "A team must keep at least one admin")
+        repo.delete(membership)
+
+    # ---- onboarding ----------------------------------------------------------------------------
+    def onboarding_url(self, session: Session, team: Team, settings: Settings) -> tuple[str, int]:
+        """A signed link to our onboarding page; issuing one invalidates the previous ones."""
+        team.onboarding_nonce = random_token(12)
+        session.flush()
+        expires = datetime.now(UTC) + ONBOARDING_TTL
+        token = jwt.encode(
+            {"team": team.id, "nonce": team.onboarding_nonce, "exp": expires, "typ": "onboarding"},
+            derive_key(settings.secret(), "onboarding"),
+            algorithm="HS256",
+        )
+        return f"{settings.public_url.rstrip('/')}/onboarding/{token}", int(expires.timestamp() * 1000)
+
+    # ---- deletion ------------------------------------------------------------------------------
+    def delete(self, session: Session, auth: AuthContext, team: Team) -> Team:
+        if team.status == "pending_deletion":
+            raise Conflict("Team already scheduled for deletion", "This team is already pending deletion")
+        if team.is_master:
+            raise BusinessRuleViolation("Cannot delete team", "The master team of a billing account cannot be deleted")
+        blocking = [n for n in BLOCKING_INTEGRATIONS if (team.integrations.get(n) or {}).get("completed")]
+        if blocking:
+            raise BusinessRuleViolation(
+                "Cannot delete team", f"Team has completed integrations: {', '.join(sorted(blocking))}"
+            )
+        if self.has_documents(session, team):
+            raise BusinessRuleViolation("Cannot delete team", "Team has invoices, payments or receipts")
+        now = now_ms()
+        due = now + int(DELETION_GRACE.total_seconds() * 1000)
+        team.status = "pending_deletion"
+        team.scheduled_deletion = {"date": due, "flagged_at": now, "flagged_by": auth.user_id or auth.key.id}
+        session.flush()
+        from timbre.teams import tasks
+
+        jobs.enqueue(session, tasks.hard_delete_team, team.id, eta=datetime.fromtimestamp(due / 1000, UTC))
+        return team
+
+    def has_documents(self, session: Session, team: Team) -> bool:
+        for model in DOCUMENT_MODELS:
+            if session.query(model.id).filter(model.team_id == team.id).first() is not None:
+                return True
+        return False
+
+    def hard_delete_due(self, session: Session, team_id: str | None = None) -> list[str]:
+        """Hard-delete teams whose grace period is over (one team, or all that are due)."""
+        repo = TeamRepository.from_session(session)
+        due = repo.due_for_deletion(now_ms())
+        deleted = []
+        for team in due:
+            if team_id is not None and team.id != team_id:
+                continue
+            if self.has_documents(session, team):
+                continue
+            repo.hard_delete(team)
+            deleted.append(team.id)
+        return deleted
+
+
+def validation_error(message: str, details: list[dict[str, str]]) -> ValidationFailed:
+    return ValidationFailed(message, "; ".join(d["message"] for d in details), details=details)
+
+
+team = TeamService()

@@ -1,0 +1,75 @@
+"""Checks of team fields and settings against SAT's catalogs (beyond the payload's shape)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from timbre.catalogs import store
+from timbre.errors import ValidationFailed
+
+PERIODICITY_LABELS = {"day": "Día", "week": "Semana", "two_weeks": "Quincena", "month": "Mes",
+                      "two_months": "Bimestre"}
+_IMPUESTO: dict[str, Literal["001", "002", "003"]] = {"ISR": "001", "IVA": "002", "IEPS": "003"}
+
+
+def _fail(details: list[dict[str, str]]) -> None:
+    if details:
+        summary = "; ".join(d["message"] for d in details)
+        message = "Invalid tax settings" if any(d["field"].startswith(("taxes", "withholding")) for d in details) \
+            else "Invalid settings"
+        raise ValidationFailed(message, summary, details=details)
+
+
+def _issue(field: str, message: str) -> dict[str, str]:
+    return {"field": field, "message": f"{field}: {message}"}
+
+
+def check_team_fields(tax_id: str | None, tax_system: str | None) -> None:
+    details = []
+    if tax_system is not None and not store.in_force("c_RegimenFiscal", tax_system):
+        details.append(_issue("tax_system", f"{tax_system!r} is not a tax regime of SAT's c_RegimenFiscal in force"))
+    if tax_id is not None and tax_system is not None and not details:
+        persona: Literal["fisica", "moral"] = "moral" if len(tax_id) == 12 else "fisica"
+        if not store.regimen_applies(tax_system, persona):
+            details.append(_issue("tax_system", f"regime {tax_system} does not apply to a persona {persona}"))
+    _fail(details)
+
+
+def _check_taxes(field: str, taxes: list[dict[str, Any]], details: list[dict[str, str]]) -> None:
+    for i, tax in enumerate(taxes):
+        path = f"{field}[{i}]"
+        if tax["factor"] == "Exento":
+            if tax["type"] != "IVA" and tax["type"] != "IEPS":
+                details.append(_issue(path, f"{tax['type']} cannot be exempt (Exento applies to IVA and IEPS)"))
+            continue
+        allowed = store.tasa_o_cuota_allowed(
+            _IMPUESTO[tax["type"]], tax["factor"], Decimal(str(tax["rate"])), not tax["withholding"]
+        )
+        if not allowed:
+            kind = "withholding" if tax["withholding"] else "transferred"
+            details.append(_issue(path, f"{tax['type']} {tax['factor']} {tax['rate']} ({kind}) is not a rate allowed "
+                                        "by SAT's c_TasaOCuota"))
+
+
+def check_settings(data: dict[str, Any]) -> None:
+    details: list[dict[str, str]] = []
+    for field in ("taxes", "withholding_taxes", "taxes_usd"):
+        if isinstance(data.get(field), list):
+            _check_taxes(field, data[field], details)
+    if data.get("product_key") and not store.exists("c_ClaveProdServ", data["product_key"]):
+        details.append(_issue("product_key", f"{data['product_key']} is not in SAT's c_ClaveProdServ"))
+    if data.get("unit_key") and not store.exists("c_ClaveUnidad", data["unit_key"]):
+        details.append(_issue("unit_key", f"{data['unit_key']} is not in SAT's c_ClaveUnidad"))
+    if data.get("use") and not store.in_force("c_UsoCFDI", data["use"]):
+        details.append(_issue("use", f"{data['use']} is not a CFDI use in force (c_UsoCFDI)"))
+    for i, use in enumerate(data.get("uses_on_self_invoice_portal") or []):
+        if not store.in_force("c_UsoCFDI", use):
+            details.append(_issue(f"uses_on_self_invoice_portal[{i}]", f"{use} is not a CFDI use in force"))
+    for i, code in enumerate(data.get("avoid_automations_on_currencies") or []):
+        if not store.exists("c_Moneda", code):
+            details.append(_issue(f"avoid_automations_on_currencies[{i}]", f"{code} is not in SAT's c_Moneda"))
+    for i, item in enumerate(data.get("allowed_product_codes") or []):
+        if not store.exists("c_ClaveProdServ", item["key"]):
+            details.append(_issue(f"allowed_product_codes[{i}].key", f"{item['key']} is not in c_ClaveProdServ"))
+    _fail(details)

@@ -1,0 +1,18 @@
+"""The one Huey instance of this process, chosen by settings at import time."""
+
+from __future__ import annotations
+
+from huey import Huey, RedisHuey, SqliteHuey
+
+from timbre.config import get_settings
+
+
+def make_huey() -> Huey:
+    settings = get_settings()
+    if settings.redis_url:
+        return RedisHuey("timbre", url=settings.redis_url, utc=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("timbre", filename=str((settings.data_dir / "jobs.db").resolve()), utc=True)
+
+
+huey = make_huey()

@@ -1,0 +1,10 @@
+"""Imports every module that defines tasks, so a consumer knows them all."""
+
+import importlib
+
+TASK_MODULES = ("timbre.teams.tasks", "timbre.emails.tasks", "timbre.worker.periodic")
+
+
+def load_tasks() -> None:
+    for name in TASK_MODULES:
+        importlib.import_module(name)
