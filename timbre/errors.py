@@ -24,6 +24,7 @@ shapes (`body.message` / `body.error.message`) find a human-readable text.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, ClassVar
 
 from fastapi import Request
@@ -34,6 +35,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from timbre.kit.clock import now_ms
+
+log = logging.getLogger("timbre.errors")
 
 
 class TimbreError(Exception):
@@ -231,7 +234,8 @@ async def handle_http_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
-async def handle_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     body = error_payload(500, "internal_error", "Internal server error", "An unexpected error occurred")
     return JSONResponse(body, status_code=500)
 

@@ -85,8 +85,6 @@ class TaxElement(Strict):
 
     @model_validator(mode="after")
     def _rate(self) -> TaxElement:
-        if self.factor == "Tasa" and self.rate > 1:
-            raise ValueError("Tax rate must be between 0 and 1")
         if self.factor == "Exento" and self.withholding:
             raise ValueError("An exempt tax cannot be withheld")
         return self

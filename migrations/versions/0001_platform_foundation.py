@@ -1,7 +1,7 @@
 """platform foundation
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 00:49:03.199474
 """
 
@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = '0001'
 down_revision: str | None = None

@@ -22,6 +22,7 @@ from timbre.kit.crypto import b64url, b64url_decode
 T = TypeVar("T")
 
 _MAX_METADATA_FILTERS = 10
+MAX_TS = 10**13  # unix seconds or ms; far beyond any real date, within every integer column
 
 
 @dataclass
@@ -36,11 +37,14 @@ class ListParams:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
-def _to_ms(value: int | None) -> int | None:
-    """`created_*` filters are unix seconds (the CLI's unit); values that can only be ms are taken as ms."""
+def _to_ms(value: int | None, *, end: bool = False) -> int | None:
+    """`created_*` filters are unix seconds (the CLI's unit); values that can only be ms are taken as ms.
+    An upper bound in seconds covers its whole second."""
     if value is None:
         return None
-    return value if abs(value) >= 100_000_000_000 else value * 1000
+    if abs(value) >= 100_000_000_000:
+        return value
+    return value * 1000 + (999 if end else 0)
 
 
 def list_params(
@@ -49,10 +53,10 @@ def list_params(
     next: str | None = Query(None, max_length=500, description="Opaque cursor from the previous page"),
     order_by: str | None = Query(None, max_length=40, description="Field to order by (default created_at)"),
     sort: Literal["asc", "desc"] = Query("desc", description="asc or desc"),
-    created_gte: int | None = Query(None, description="Created at or after (unix seconds)"),
-    created_lte: int | None = Query(None, description="Created at or before (unix seconds)"),
-    created_gte_b: int | None = Query(None, alias="created[gte]", description="Same as created_gte"),
-    created_lte_b: int | None = Query(None, alias="created[lte]", description="Same as created_lte"),
+    created_gte: int | None = Query(None, ge=0, le=MAX_TS, description="Created at or after (unix seconds)"),
+    created_lte: int | None = Query(None, ge=0, le=MAX_TS, description="Created at or before (unix seconds)"),
+    created_gte_b: int | None = Query(None, ge=0, le=MAX_TS, alias="created[gte]", description="Same as created_gte"),
+    created_lte_b: int | None = Query(None, ge=0, le=MAX_TS, alias="created[lte]", description="Same as created_lte"),
     page: int | None = Query(None, ge=1, le=100_000, description="Page number (with metadata filters)"),
 ) -> ListParams:
     metadata: dict[str, str] = {}
@@ -71,7 +75,7 @@ def list_params(
         order_by=order_by,
         sort=sort,
         created_gte=_to_ms(created_gte if created_gte is not None else created_gte_b),
-        created_lte=_to_ms(created_lte if created_lte is not None else created_lte_b),
+        created_lte=_to_ms(created_lte if created_lte is not None else created_lte_b, end=True),
         page=page,
         metadata=metadata,
     )
@@ -95,6 +99,8 @@ def _decode_cursor(cursor: str, order_by: str, sort: str) -> tuple[Any, str]:
         ob, so, value, row_id = json.loads(b64url_decode(cursor))
     except (ValueError, TypeError):
         raise BadRequest("Invalid cursor", "The `next` cursor is malformed") from None
+    if isinstance(value, bool) or not isinstance(value, int | str) or (isinstance(value, int) and abs(value) > 2**62):
+        raise BadRequest("Invalid cursor", "The `next` cursor is malformed")
     if ob != order_by or so != sort or not isinstance(row_id, str):
         raise BadRequest("Invalid cursor", "The `next` cursor belongs to another ordering")
     return value, row_id

@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 M = TypeVar("M")
-O = TypeVar("O")
+T = TypeVar("T")
 
 
 class Repository(Generic[M]):
@@ -25,7 +25,7 @@ class Repository(Generic[M]):
         obj: M | None = self.session.get(self.model, id)
         return obj
 
-    def add(self, obj: O) -> O:
+    def add(self, obj: T) -> T:
         self.session.add(obj)
         self.session.flush()
         return obj

@@ -10,6 +10,7 @@ from timbre.schemas import Address, Color, Email, Metadata, Strict, TaxElement
 
 RFC_PATTERN = r"^[A-ZÑ&]{3,4}[0-9]{6}[A-Z0-9]{3}$"
 SERIES_PATTERN = r"^[A-Za-z0-9]{1,10}$"
+MAX_FOLIO = 10**12
 RoleName = Literal["admin", "editor", "viewer"]
 
 
@@ -48,7 +49,7 @@ class TeamCreate(Strict):
     generate_onboarding_url: bool = False
     add_members: list[MemberInput] = Field(default_factory=list, max_length=100)
     add_master_team_members: bool = False
-    credit_limit: int | None = Field(None, ge=0)
+    credit_limit: int | None = Field(None, ge=0, le=10**9)
 
 
 class TeamUpdate(Strict):
@@ -60,13 +61,19 @@ class TeamUpdate(Strict):
     support_phone: str | None = Field(None, max_length=40)
     address: Address | None = None
     metadata: Metadata | None = None
-    credit_limit: int | None = Field(None, ge=0)
+    credit_limit: int | None = Field(None, ge=0, le=10**9)
+
+    @model_validator(mode="after")
+    def _legal_name_not_null(self) -> TeamUpdate:
+        if "legal_name" in self.model_fields_set and self.legal_name is None:
+            raise ValueError("legal_name cannot be null")
+        return self
 
 
 class SeriesDefault(Strict):
     serie: str | None = Field(None, pattern=SERIES_PATTERN)
-    folio_number_live: int | None = Field(None, ge=0)
-    folio_number_test: int | None = Field(None, ge=0)
+    folio_number_live: int | None = Field(None, ge=0, le=MAX_FOLIO)
+    folio_number_test: int | None = Field(None, ge=0, le=MAX_FOLIO)
 
 
 class DefaultSeries(Strict):
@@ -178,14 +185,14 @@ class TeamSettingsInput(Strict):
 
 class SeriesCreate(Strict):
     series: str = Field(..., pattern=SERIES_PATTERN, description="Alphanumeric, at most 10 characters")
-    live: int = Field(0, ge=0, description="Last folio used in live mode")
-    test: int = Field(0, ge=0, description="Last folio used in test mode")
+    live: int = Field(0, ge=0, le=MAX_FOLIO, description="Last folio used in live mode")
+    test: int = Field(0, ge=0, le=MAX_FOLIO, description="Last folio used in test mode")
     document_type: Literal["income", "credit_note", "complements", "egress", "payment"] = "income"
 
 
 class SeriesUpdate(Strict):
-    live: int | None = Field(None, ge=0)
-    test: int | None = Field(None, ge=0)
+    live: int | None = Field(None, ge=0, le=MAX_FOLIO)
+    test: int | None = Field(None, ge=0, le=MAX_FOLIO)
     document_type: Literal["income", "credit_note", "complements", "egress", "payment"] = "income"
 
     @model_validator(mode="after")

@@ -163,7 +163,8 @@ class TeamService:
         return team
 
     def update_settings(self, session: Session, auth: AuthContext, team: Team, body: TeamSettingsInput) -> Team:
-        data = body.model_dump(exclude_unset=True, mode="json")
+        dumped = body.model_dump(mode="json", exclude_none=True)
+        data = {key: dumped.get(key) for key in body.model_fields_set}
         settings_rules.check_settings(data)
         merged = dict(team.settings or {})
         for key, value in data.items():

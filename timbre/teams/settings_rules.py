@@ -39,6 +39,9 @@ def check_team_fields(tax_id: str | None, tax_system: str | None) -> None:
 def _check_taxes(field: str, taxes: list[dict[str, Any]], details: list[dict[str, str]]) -> None:
     for i, tax in enumerate(taxes):
         path = f"{field}[{i}]"
+        if tax["factor"] == "Tasa" and not Decimal("0") <= Decimal(str(tax["rate"])) <= Decimal("1"):
+            details.append(_issue(f"{path}.rate", "Tax rate must be between 0 and 1"))
+            continue
         if tax["factor"] == "Exento":
             if tax["type"] != "IVA" and tax["type"] != "IEPS":
                 details.append(_issue(path, f"{tax['type']} cannot be exempt (Exento applies to IVA and IEPS)"))

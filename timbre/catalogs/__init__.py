@@ -1,0 +1,1 @@
+"""SAT catalogs: lookups (``store``) and key search (``search``) over committed SAT data."""

@@ -1,0 +1,230 @@
+"""The PAC interface: one base class with English verbs, one small adapter per provider.
+
+Exception hierarchy (map to HTTP once, at the boundary):
+
+    PacError                  anything that went wrong talking to a PAC
+    ├── PacUnavailable        transport failures, timeouts, 5xx, unparseable answers: retryable
+    └── PacRejected           the PAC (or SAT through it) refused the document: not retryable
+                              as is; carries SAT's/the PAC's `code` and `message`
+        └── PacNotFound       the UUID to cancel or query is unknown to the PAC
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum, StrEnum
+from typing import Any
+
+import requests
+from satcfdi.cfdi import CFDI
+from satcfdi.pacs import sat
+
+from .. import xmlsafe
+from ..certs import Credential
+from ..seal import find_timbre
+
+
+class Environment(Enum):
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class CancelMotive(StrEnum):
+    """SAT's cancellation reasons (c_MotivoCancelacion)."""
+
+    ERRORES_CON_RELACION = "01"
+    ERRORES_SIN_RELACION = "02"
+    NO_SE_LLEVO_A_CABO = "03"
+    OPERACION_NOMINATIVA_EN_GLOBAL = "04"
+
+
+class PacError(Exception):
+    """Base class for PAC failures."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PacUnavailable(PacError):
+    """The PAC could not be reached or did not answer usably; the call may be retried."""
+
+
+class PacRejected(PacError):
+    """The PAC or SAT refused the request, with SAT's (or the PAC's) error code."""
+
+    def __init__(self, code: str, message: str, *, details: list[str] | None = None) -> None:
+        super().__init__(f"{code}: {message}" if code else message)
+        self.code = code
+        self.reason = message
+        self.details = details or []
+
+
+class PacNotFound(PacRejected):
+    """The UUID is unknown to the PAC."""
+
+
+@dataclass(frozen=True, slots=True)
+class StampResult:
+    uuid: str
+    xml: bytes
+    fecha_timbrado: datetime
+    no_certificado_sat: str
+    sello_sat: str
+    rfc_prov_certif: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelResult:
+    """`status` is SAT's EstatusUUID code for the folio (201 accepted, 202 already cancelled...)."""
+
+    uuid: str
+    status: str
+    acuse_xml: bytes | None
+    fecha: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusResult:
+    """SAT's ConsultaCFDI answer: Estado (Vigente/Cancelado/No Encontrado), EsCancelable,
+    EstatusCancelacion."""
+
+    uuid: str
+    estado: str
+    es_cancelable: str | None = None
+    estatus_cancelacion: str | None = None
+
+
+class PAC:
+    """A stamping provider. Adapters implement the verbs they support."""
+
+    name = "pac"
+    rfc = ""
+
+    def __init__(self, environment: Environment = Environment.TEST) -> None:
+        self.environment = environment
+
+    def stamp(self, xml: bytes) -> StampResult:
+        """Stamp a sealed CFDI: returns it with its TimbreFiscalDigital."""
+        raise NotImplementedError
+
+    def cancel(
+        self,
+        uuid: str,
+        rfc_emisor: str,
+        motive: CancelMotive | str,
+        substitution_uuid: str | None = None,
+        *,
+        credential: Credential | None = None,
+    ) -> CancelResult:
+        """Ask SAT (through the PAC) to cancel `uuid`. Some PACs need the issuer's CSD."""
+        raise NotImplementedError
+
+    def status(self, uuid: str, rfc_emisor: str, rfc_receptor: str, total: str) -> StatusResult:
+        """SAT's current status of a stamped CFDI, from SAT's public ConsultaCFDI service (the same
+        for every PAC). `total` as written in the CFDI's Total attribute."""
+        live = self.environment is Environment.PRODUCTION
+        consulta = _SatConsulta(environment=sat.Environment.PRODUCTION if live else sat.Environment.TEST)
+        document = CFDI({
+            "Emisor": {"Rfc": rfc_emisor},
+            "Receptor": {"Rfc": rfc_receptor},
+            "Total": total,
+            "Complemento": {"TimbreFiscalDigital": {"UUID": uuid}},
+        })
+        with map_exceptions(_CONSULTA_UNAVAILABLE):
+            answer = consulta.status(document)
+        code = answer.get("CodigoEstatus") or ""
+        if code.startswith("N - "):  # "N - 601: La expresión impresa proporcionada no es válida."
+            number, _, message = code[4:].partition(":")
+            raise PacRejected(number.strip(), message.strip() or code)
+        return StatusResult(
+            uuid=uuid.upper(),
+            estado=answer.get("Estado") or "",
+            es_cancelable=answer.get("EsCancelable"),
+            estatus_cancelacion=answer.get("EstatusCancelacion"),
+        )
+
+
+class _SatConsulta(sat.SAT):  # type: ignore[misc]  # satcfdi is untyped
+    """satcfdi's SAT client, with a timeout and strict parsing of the answer."""
+
+    timeout = 30.0
+
+    def _request(self, soap_url: str, data: str, soap_action: str, needs_token_fn: Any, verify: bool = True) -> Any:
+        response = requests.post(
+            url=soap_url,
+            data=data.encode("utf-8"),
+            headers=self._get_headers(soap_action, needs_token_fn=needs_token_fn),
+            verify=verify,
+            timeout=self.timeout,
+        )
+        if not response.ok:
+            raise PacUnavailable(f"SAT's ConsultaCFDI service answered HTTP {response.status_code}")
+        return xmlsafe.parse(response.content)
+
+
+_CONSULTA_UNAVAILABLE: dict[type[BaseException], type[PacError]] = {
+    requests.RequestException: PacUnavailable,
+    xmlsafe.XmlError: PacUnavailable,
+    AttributeError: PacUnavailable,  # no ConsultaResult in the answer
+    TypeError: PacUnavailable,
+}
+
+
+def check_cancel_request(motive: CancelMotive | str, substitution_uuid: str | None) -> CancelMotive:
+    """Validate SAT's motive rules before any network call: 01 needs the substitute's UUID and
+    only 01 carries one."""
+    try:
+        value = CancelMotive(motive)
+    except ValueError:
+        raise PacRejected("", f"unknown cancellation motive {motive!r}: expected 01, 02, 03 or 04") from None
+    if value is CancelMotive.ERRORES_CON_RELACION and not substitution_uuid:
+        raise PacRejected("", "motive 01 requires the UUID of the substituting CFDI")
+    if value is not CancelMotive.ERRORES_CON_RELACION and substitution_uuid:
+        raise PacRejected("", "only motive 01 carries a substitution UUID")
+    return value
+
+
+def stamp_result(xml: bytes, *, warnings: list[str] | None = None) -> StampResult:
+    """A `StampResult` read from a stamped CFDI a PAC returned (parsed strictly)."""
+    try:
+        root = xmlsafe.parse(xml)
+    except xmlsafe.XmlError as exc:
+        raise PacUnavailable(f"the PAC returned an unreadable CFDI: {exc}") from None
+    timbre = find_timbre(root)
+    if timbre is None:
+        raise PacUnavailable("the PAC returned a CFDI without a TimbreFiscalDigital")
+    try:
+        fecha = datetime.fromisoformat(timbre.get("FechaTimbrado") or "")
+    except ValueError:
+        raise PacUnavailable("the PAC returned a TimbreFiscalDigital without a valid FechaTimbrado") from None
+    return StampResult(
+        uuid=(timbre.get("UUID") or "").upper(),
+        xml=xml,
+        fecha_timbrado=fecha,
+        no_certificado_sat=timbre.get("NoCertificadoSAT") or "",
+        sello_sat=timbre.get("SelloSAT") or "",
+        rfc_prov_certif=timbre.get("RfcProvCertif") or "",
+        warnings=warnings or [],
+    )
+
+
+@contextlib.contextmanager
+def map_exceptions(mapping: Mapping[type[BaseException], type[PacError]]) -> Iterator[None]:
+    """Re-raise low-level errors (transport, parsing) as the most specific public PAC error."""
+    try:
+        yield
+    except PacError:
+        raise
+    except Exception as exc:
+        for source, target in mapping.items():
+            if isinstance(exc, source):
+                message = str(exc) or type(exc).__name__
+                if issubclass(target, PacRejected):
+                    raise target("", message) from None
+                raise target(message) from None
+        raise

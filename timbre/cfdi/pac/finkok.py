@@ -1,0 +1,143 @@
+"""Finkok (SOAP), through satcfdi's client, with its faults mapped to our exception tree.
+
+satcfdi's client sends requests without a timeout; `_Client` adds one (a hung PAC must become
+a retryable `PacUnavailable`, not a stuck worker).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
+from satcfdi.cfdi import CFDI
+from satcfdi.create.cancela import cancelacion
+from satcfdi.exceptions import DocumentNotFoundError, ResponseError
+from satcfdi.models.signer import Signer
+from satcfdi.pacs import finkok
+
+from ..certs import Credential
+from .base import (
+    PAC,
+    CancelMotive,
+    CancelResult,
+    Environment,
+    PacNotFound,
+    PacRejected,
+    PacUnavailable,
+    StampResult,
+    check_cancel_request,
+    map_exceptions,
+    stamp_result,
+)
+
+DEFAULT_TIMEOUT = 30.0
+_INCIDENCIA = re.compile(r"^\s*(?P<code>[A-Za-z0-9]+)\s+-\s+(?P<message>.*)$", re.S)
+# Transport failures and answers that are not the SOAP we expect are retryable.
+_UNAVAILABLE: dict[type[BaseException], type[PacUnavailable]] = {
+    requests.RequestException: PacUnavailable,
+    etree.XMLSyntaxError: PacUnavailable,
+    AttributeError: PacUnavailable,  # an expected element is missing from the answer
+    TypeError: PacUnavailable,
+}
+
+
+class _RawCFDI(CFDI):  # type: ignore[misc]  # satcfdi is untyped
+    """Hands satcfdi our exact signed bytes instead of letting it re-serialize the document."""
+
+    def __init__(self, xml: bytes) -> None:
+        super().__init__()
+        self.raw = xml
+
+    def xml_bytes(self, *args: Any, **kwargs: Any) -> bytes:
+        return self.raw
+
+
+class _Client(finkok.Finkok):  # type: ignore[misc]
+    timeout = DEFAULT_TIMEOUT
+
+    def _perform_request(self, url: str, envelope: Any) -> Any:
+        response = requests.post(url=url, data=etree.tostring(envelope), timeout=self.timeout)
+        if response.status_code >= 500 and b"Fault" not in response.content:
+            raise PacUnavailable(f"Finkok answered HTTP {response.status_code}")
+        return etree.fromstring(response.content, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def _rejected(error: ResponseError) -> PacRejected:
+    text = str(error.response)
+    match = _INCIDENCIA.match(text)
+    if isinstance(error, DocumentNotFoundError):
+        return PacNotFound("", text)
+    if match:
+        return PacRejected(match["code"], match["message"].strip())
+    return PacRejected("", text)
+
+
+def signer(credential: Credential) -> Signer:
+    """satcfdi's Signer for our Credential (Finkok's cancellation is signed by the issuer's CSD)."""
+    cer = credential.der
+    key = credential.export_pkcs8()
+    return Signer.load(certificate=cer, key=key, password=None)
+
+
+class FinkokPAC(PAC):
+    name = "finkok"
+    rfc = finkok.Finkok.RFC
+
+    def __init__(
+        self,
+        username: str,
+        password: str,
+        environment: Environment = Environment.TEST,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        super().__init__(environment)
+        client_environment = (
+            finkok.Environment.TEST if environment is Environment.TEST else finkok.Environment.PRODUCTION
+        )
+        self.client = _Client(username=username, password=password, environment=client_environment)
+        self.client.timeout = timeout
+
+    def stamp(self, xml: bytes) -> StampResult:
+        try:
+            with map_exceptions(_UNAVAILABLE):
+                document = self.client.stamp(_RawCFDI(xml))
+        except ResponseError as error:
+            raise _rejected(error) from None
+        if not document.xml:
+            raise PacUnavailable("Finkok answered without the stamped XML")
+        return stamp_result(document.xml)
+
+    def cancel(
+        self,
+        uuid: str,
+        rfc_emisor: str,
+        motive: CancelMotive | str,
+        substitution_uuid: str | None = None,
+        *,
+        credential: Credential | None = None,
+    ) -> CancelResult:
+        value = check_cancel_request(motive, substitution_uuid)
+        if credential is None:
+            raise ValueError("Finkok cancellations are signed with the issuer's CSD: pass credential=")
+        if credential.rfc != rfc_emisor.upper():
+            raise PacRejected("203", "Folio Fiscal No Correspondiente al Emisor",
+                              details=["the CSD belongs to another RFC"])
+        request = cancelacion.Cancelacion(
+            emisor=signer(credential),
+            folios=cancelacion.Folio(uuid=uuid.upper(), motivo=value.value, folio_sustitucion=substitution_uuid),
+        )
+        try:
+            with map_exceptions(_UNAVAILABLE):
+                acknowledgment = self.client.cancel_comprobante(request)
+        except ResponseError as error:
+            raise _rejected(error) from None
+        code = acknowledgment.code
+        return CancelResult(
+            uuid=uuid.upper(),
+            status=str(code) if code is not None else "",
+            acuse_xml=acknowledgment.acuse,
+        )
+

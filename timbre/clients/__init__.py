@@ -1,0 +1,1 @@
+"""Clients (CFDI receivers): RFC rules, fiscal-data validation and the SAT 69-B list."""
