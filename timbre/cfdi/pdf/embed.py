@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
-from fontTools import subset as ftsubset  # type: ignore[import-untyped]
-from fontTools import ttLib  # type: ignore[import-untyped]
+from fontTools import subset as ftsubset, ttLib  # type: ignore[import-untyped]
 from fpdf.fonts import TTFFont
 from fpdf.output import (
     CIDSystemInfo,
