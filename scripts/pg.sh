@@ -20,6 +20,9 @@ case "${1:-start}" in
     fi
     echo "postgresql+psycopg://postgres@127.0.0.1:$PORT/postgres"
     ;;
+  status)
+    as_pg "$PGBIN/pg_ctl" -D "$DIR" status >/dev/null 2>&1
+    ;;
   stop)
     as_pg "$PGBIN/pg_ctl" -D "$DIR" -m fast -w stop >/dev/null 2>&1 || true
     ;;

@@ -13,8 +13,9 @@ TIMBRE_TEST_DB=sqlite $VENV/bin/pytest "$@"
 echo "== suite on PostgreSQL"
 started=""
 if [ -z "${TIMBRE_TEST_POSTGRES_URL:-}" ]; then
+  # stop the server at the end only if this run started it
+  bash scripts/pg.sh status || started=1
   TIMBRE_TEST_POSTGRES_URL=$(bash scripts/pg.sh start)
-  started=1
 fi
 trap '[ -n "$started" ] && bash scripts/pg.sh stop' EXIT
 TIMBRE_TEST_DB=postgres TIMBRE_TEST_POSTGRES_URL=$TIMBRE_TEST_POSTGRES_URL $VENV/bin/pytest "$@"

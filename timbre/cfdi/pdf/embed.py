@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
-from fontTools import subset as ftsubset, ttLib  # type: ignore[import-untyped]
+from fontTools import subset as ftsubset  # type: ignore[import-untyped]
+from fontTools import ttLib
 from fpdf.fonts import TTFFont
 from fpdf.output import (
     CIDSystemInfo,
