@@ -62,3 +62,15 @@ class TestErrors:
         responses = spec["paths"]["/v2/teams"]["post"]["responses"]
         assert {"401", "403", "409", "422"} <= set(responses)
         assert client.get("/docs").status_code == 200
+
+
+class TestHostileInput:
+    def test_nul_in_query_path_or_body_is_400(self, client: TestClient) -> None:
+        acct = create_account()
+        assert client.get("/v2/api-keys?team=%00", headers=acct.headers()).status_code == 400
+        assert client.get("/v2/teams/team_%00x", headers=acct.headers()).status_code == 400
+        res = client.post("/v2/teams", json={"legal_name": "a\u0000b"}, headers=acct.headers())
+        assert res.status_code in (201, 400)  # SQLite stores NUL; PostgreSQL cannot: never a 500
+        res = client.post("/v2/teams", json={"legal_name": "x", "idempotency_key": "k\u0000"},
+                          headers=acct.headers())
+        assert res.status_code == 400

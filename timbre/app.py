@@ -9,22 +9,31 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from timbre import __version__
 from timbre.apikeys.endpoints import router as apikeys_router
-from timbre.catalogs import store
+from timbre.catalogs import search, store
+from timbre.catalogs.endpoints import router as catalogs_router
+from timbre.clients.endpoints import router as clients_router
 from timbre.config import Settings, get_settings
 from timbre.errors import (
     TimbreError,
+    handle_data_error,
     handle_http_error,
     handle_timbre_error,
     handle_unexpected,
     handle_validation_error,
 )
+from timbre.files.endpoints import router as files_router
+from timbre.invoices.endpoints import router as invoices_router
 from timbre.kit.clock import now_ms
+from timbre.kit.hygiene import RejectNulMiddleware
 from timbre.kit.idempotency import IdempotencyMiddleware
 from timbre.portal.endpoints import router as portal_router
+from timbre.sat.endpoints import router as sat_router
+from timbre.services.endpoints import router as services_router
 from timbre.teams.endpoints import router as teams_router
 from timbre.users.endpoints import router as users_router
 
@@ -57,12 +66,24 @@ def _health_router() -> APIRouter:
     return router
 
 
+def _warm_cfdi() -> None:
+    from timbre.cfdi import xsd
+    from timbre.cfdi.rules import catalog
+    from timbre.invoices.stamping import sandbox
+
+    xsd.schema()
+    catalog()
+    sandbox()
+
+
 def create_app(settings: Settings | None = None, *, start_consumer: bool = False) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         store.warm()  # catalog loading stays off the request path
+        search.warm()  # so is building the product/unit key search index
+        _warm_cfdi()  # SAT's schema compiled, the rules and their error catalog loaded, the sandbox PAC ready
         consumer = None
         if start_consumer:
             from timbre.worker.consumer import start_inprocess
@@ -87,15 +108,18 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     app.add_exception_handler(TimbreError, handle_timbre_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(DataError, handle_data_error)
     app.add_exception_handler(Exception, handle_unexpected)
 
     api = APIRouter(prefix="/v2")
-    for router in (teams_router, users_router, apikeys_router):
+    for router in (teams_router, users_router, apikeys_router, clients_router, services_router, catalogs_router,
+                   files_router, sat_router, invoices_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(_health_router())
     app.include_router(portal_router)
     app.add_middleware(IdempotencyMiddleware, settings=settings)
+    app.add_middleware(RejectNulMiddleware)
     return app
 
 

@@ -234,6 +234,12 @@ async def handle_http_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
+async def handle_data_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database refuses (NUL character, out-of-range number): bad input, not a server error."""
+    log.warning("database refused a value on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return render(BadRequest("Invalid request", "A value in the request cannot be stored (bad characters or range)"))
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     body = error_payload(500, "internal_error", "Internal server error", "An unexpected error occurred")

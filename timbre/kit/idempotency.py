@@ -71,9 +71,9 @@ class IdempotencyMiddleware:
         if not key or claims is None or more:
             await self.app(scope, replay_receive, send)
             return
-        if len(key) > 255:
+        if len(key) > 255 or "\x00" in key:
             await _send_json(send, 400, error_payload(400, "bad_request", "Invalid idempotency key",
-                                                      "Idempotency keys have at most 255 characters"))
+                                                      "Idempotency keys have at most 255 characters and no NUL"))
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         team = (query.get("team") or [claims.team])[0]
