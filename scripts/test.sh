@@ -8,6 +8,8 @@ bash scripts/install.sh test
 VENV=.venv
 $VENV/bin/ruff check timbre tests bench migrations scripts
 $VENV/bin/mypy
+# Two workers: the machine has two cores. Each worker has its own database and job queue.
+if [ $# -eq 0 ]; then set -- -n "${TIMBRE_TEST_WORKERS:-2}"; fi
 echo "== suite on SQLite"
 TIMBRE_TEST_DB=sqlite $VENV/bin/pytest "$@"
 echo "== suite on PostgreSQL"
@@ -17,5 +19,5 @@ if [ -z "${TIMBRE_TEST_POSTGRES_URL:-}" ]; then
   bash scripts/pg.sh status || started=1
   TIMBRE_TEST_POSTGRES_URL=$(bash scripts/pg.sh start)
 fi
-trap '[ -n "$started" ] && bash scripts/pg.sh stop' EXIT
+trap 'if [ -n "$started" ]; then bash scripts/pg.sh stop; fi' EXIT
 TIMBRE_TEST_DB=postgres TIMBRE_TEST_POSTGRES_URL=$TIMBRE_TEST_POSTGRES_URL $VENV/bin/pytest "$@"

@@ -157,5 +157,59 @@ def keys_list(team_id: str | None) -> None:
             click.echo(json.dumps(api_key.serialize(key)))
 
 
+@main.command("test-csd")
+@click.option("--rfc", required=True, help="The taxpayer's RFC (12 characters for a company, 13 for a person)")
+@click.option("--name", required=True, help="The taxpayer's name as SAT writes it (e.g. ESCUELA KEMPER URGATE)")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory to write to")
+def test_csd(rfc: str, name: str, out_dir: str) -> None:
+    """Write a fresh test CSD (<RFC>.cer, <RFC>.key, <RFC>.password.txt) shaped like SAT's, issued by the
+    Timbre Test CA and valid from today: accepted in test mode only, never in live mode."""
+    import re
+    from pathlib import Path
+
+    from timbre.cfdi import testca
+
+    rfc = rfc.strip().upper()
+    if not re.fullmatch(r"[A-ZÑ&]{3,4}[0-9]{6}[A-Z0-9]{3}", rfc):
+        click.echo(f"error: {rfc!r} is not an RFC (3-4 letters, 6 digits, 3 characters)", err=True)
+        sys.exit(2)
+    if not name.strip():
+        click.echo("error: --name must not be empty", err=True)
+        sys.exit(2)
+    out = Path(out_dir)
+    files = testca.make_test_csd(rfc, name.strip().upper(), out)
+    password_file = out / f"{rfc}.password.txt"
+    password_file.write_text(files.password + "\n")
+    click.echo(json.dumps({"cer": str(out / f"{rfc}.cer"), "key": str(out / f"{rfc}.key"),
+                           "password_file": str(password_file), "rfc": rfc, "test_only": True}))
+
+
+@main.group()
+def efos() -> None:
+    """SAT's article 69-B list (EFOS): clients listed as Definitivo cannot receive a CFDI."""
+
+
+@efos.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--prune", is_flag=True, help="Also delete RFCs the file no longer lists (for SAT's complete list)")
+def efos_import(file: str, prune: bool) -> None:
+    """Load SAT's 69-B CSV ("Listado completo 69-B"); importing again applies only the differences."""
+    from timbre.clients.efos import EfosParseError
+    from timbre.clients.efos_list import import_69b
+    from timbre.kit.db import session_scope
+    from timbre.migrate import upgrade
+
+    settings = get_settings()
+    _prepare(settings)
+    upgrade(settings.db_url)
+    try:
+        with open(file, "rb") as stream, session_scope(settings.db_url) as session:
+            result = import_69b(session, stream, prune=prune)
+    except EfosParseError as exc:
+        click.echo(f"error: {file} is not SAT's 69-B list: {exc}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(result.to_dict()))
+
+
 if __name__ == "__main__":
     main()

@@ -5,10 +5,20 @@ from typing import Any
 from timbre.models.api_key import ApiKey
 from timbre.models.base import Base
 from timbre.models.billing_account import BillingAccount
+from timbre.models.client import Client
+from timbre.models.csd import Csd
+from timbre.models.draft import InvoiceDraft
+from timbre.models.efos_entry import EfosEntry
 from timbre.models.email_message import EmailMessage
 from timbre.models.idempotency import IdempotencyRecord
+from timbre.models.invoice import Invoice
 from timbre.models.membership import Membership
+from timbre.models.payment import Payment
+from timbre.models.payment_complement import PaymentComplement
+from timbre.models.payment_complement_document import PaymentComplementDocument
 from timbre.models.series import Series
+from timbre.models.service import Service
+from timbre.models.support_document import SupportDocument
 from timbre.models.team import Team
 from timbre.models.user import User
 from timbre.models.user_token import UserToken
@@ -16,16 +26,28 @@ from timbre.models.user_token import UserToken
 # Tables whose rows are fiscal documents of a team (invoices, payments, receipts): a team that has
 # any cannot be deleted. Each document model appends itself here.
 DOCUMENT_MODELS: list[Any] = []
+DOCUMENT_MODELS.append(Invoice)
+DOCUMENT_MODELS.append(Payment)
 
 __all__ = [
     "DOCUMENT_MODELS",
     "ApiKey",
     "Base",
     "BillingAccount",
+    "Client",
+    "Csd",
+    "EfosEntry",
     "EmailMessage",
     "IdempotencyRecord",
+    "Invoice",
+    "InvoiceDraft",
     "Membership",
+    "Payment",
+    "PaymentComplement",
+    "PaymentComplementDocument",
     "Series",
+    "Service",
+    "SupportDocument",
     "Team",
     "User",
     "UserToken",

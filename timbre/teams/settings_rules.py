@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Literal
 
 from timbre.catalogs import store
+from timbre.catalogs.tax_rules import tax_issues
 from timbre.errors import ValidationFailed
 
 PERIODICITY_LABELS = {"day": "Día", "week": "Semana", "two_weeks": "Quincena", "month": "Mes",
                       "two_months": "Bimestre"}
-_IMPUESTO: dict[str, Literal["001", "002", "003"]] = {"ISR": "001", "IVA": "002", "IEPS": "003"}
 
 
 def _fail(details: list[dict[str, str]]) -> None:
@@ -36,30 +35,11 @@ def check_team_fields(tax_id: str | None, tax_system: str | None) -> None:
     _fail(details)
 
 
-def _check_taxes(field: str, taxes: list[dict[str, Any]], details: list[dict[str, str]]) -> None:
-    for i, tax in enumerate(taxes):
-        path = f"{field}[{i}]"
-        if tax["factor"] == "Tasa" and not Decimal("0") <= Decimal(str(tax["rate"])) <= Decimal("1"):
-            details.append(_issue(f"{path}.rate", "Tax rate must be between 0 and 1"))
-            continue
-        if tax["factor"] == "Exento":
-            if tax["type"] != "IVA" and tax["type"] != "IEPS":
-                details.append(_issue(path, f"{tax['type']} cannot be exempt (Exento applies to IVA and IEPS)"))
-            continue
-        allowed = store.tasa_o_cuota_allowed(
-            _IMPUESTO[tax["type"]], tax["factor"], Decimal(str(tax["rate"])), not tax["withholding"]
-        )
-        if not allowed:
-            kind = "withholding" if tax["withholding"] else "transferred"
-            details.append(_issue(path, f"{tax['type']} {tax['factor']} {tax['rate']} ({kind}) is not a rate allowed "
-                                        "by SAT's c_TasaOCuota"))
-
-
 def check_settings(data: dict[str, Any]) -> None:
     details: list[dict[str, str]] = []
     for field in ("taxes", "withholding_taxes", "taxes_usd"):
         if isinstance(data.get(field), list):
-            _check_taxes(field, data[field], details)
+            details.extend(tax_issues(field, data[field]))
     if data.get("product_key") and not store.exists("c_ClaveProdServ", data["product_key"]):
         details.append(_issue("product_key", f"{data['product_key']} is not in SAT's c_ClaveProdServ"))
     if data.get("unit_key") and not store.exists("c_ClaveUnidad", data["unit_key"]):

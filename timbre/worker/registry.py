@@ -2,7 +2,8 @@
 
 import importlib
 
-TASK_MODULES = ("timbre.teams.tasks", "timbre.emails.tasks", "timbre.worker.periodic")
+TASK_MODULES = ("timbre.teams.tasks", "timbre.emails.tasks", "timbre.worker.periodic", "timbre.clients.tasks",
+                "timbre.invoices.tasks", "timbre.payments.tasks")
 
 
 def load_tasks() -> None:

@@ -1,0 +1,1 @@
+"""Signed download links for stored files (XML, PDF, support documents)."""

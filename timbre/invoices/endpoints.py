@@ -1,0 +1,202 @@
+"""Invoices API (spec §2.3): income and egress CFDI, their files, cancellation, validation and SAT's
+error catalog."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.orm import Session
+
+from timbre.auth.dependencies import ReadAuth, WriteAuth
+from timbre.cfdi.rules import ERROR_TYPES
+from timbre.deps import SessionDep, SettingsDep
+from timbre.errors import ERROR_RESPONSES
+from timbre.invoices import cancel as cancel_use_case
+from timbre.invoices import create as create_use_case
+from timbre.invoices import files
+from timbre.invoices import send as send_use_case
+from timbre.invoices.compose import InvoiceType
+from timbre.invoices.schemas import CancelInput, InvoiceInput, SendInput
+from timbre.invoices.service import invoice as invoice_service
+from timbre.kit.db import read_only
+from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
+from timbre.kit.pagination import ListParams, list_params
+
+router = APIRouter(prefix="/invoices", tags=["Invoices"], responses={
+    **ERROR_RESPONSES,
+    402: {"description": "Team credit limit reached (`credit_limit`, `used_credits` in the body)"},
+    503: {"description": "The PAC is unavailable (cancellation); retry later"},
+})
+Status = Literal["pending", "valid", "failed", "cancelled"]
+
+
+def _deferred_session(session: SessionDep, settings: SettingsDep) -> Session:
+    """The request session, begun read-only on SQLite: authentication must not take the write lock,
+    which the use case takes itself in short transactions."""
+    if settings.is_sqlite:
+        read_only(session)
+    return session
+
+
+DeferredSession = Annotated[Session, Depends(_deferred_session)]
+
+
+def _create(kind: InvoiceType, body: InvoiceInput, auth: Any, session: Session, settings: Any,
+            response: Response) -> dict[str, Any]:
+    created = create_use_case.create(session, auth, settings, body, kind)
+    if created.status == "failed":
+        error = created.invoice.error or {}
+        from timbre.errors import BadRequest
+
+        raise BadRequest("Failed to stamp invoice", f"{error.get('code')}: {error.get('message')}",
+                         code="stamp_rejected", details=error.get("details"),
+                         extra={"invoice_id": created.invoice.id})
+    data = invoice_service.output(settings, created.invoice, with_files=body.return_files_urls, auth=auth)
+    if created.status == "pending":
+        response.status_code = 202
+        return ok("Invoice accepted; the PAC did not answer and stamping will be retried", data)
+    response.status_code = 201
+    return ok("Invoice created successfully", data)
+
+
+def _list(kind: str, auth: Any, session: Session, settings: Any, params: ListParams, status: str | None,
+          client_id: str | None, series: str | None, payment_method: str | None) -> dict[str, Any]:
+    page = invoice_service.list_invoices(session, auth, kind, params, status=status, client_id=client_id, series=series,
+                                payment_method=payment_method)
+    return listing("Invoices retrieved successfully", invoice_service.outputs(settings, page.items),
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+
+
+_STATUS = Query(None, description="pending, valid, failed or cancelled")
+_CLIENT = Query(None, max_length=60, description="Only this client's invoices")
+_SERIES = Query(None, max_length=10, description="Only this series")
+_METHOD = Query(None, description="PUE or PPD")
+
+
+@router.post("/income", status_code=201, response_model=Envelope[dict[str, Any]])
+def create_income(session: DeferredSession, body: InvoiceInput, auth: WriteAuth, settings: SettingsDep,
+                  response: Response) -> dict[str, Any]:
+    """Create and stamp an income CFDI (type I).
+
+    The client is given by `id`, by `search` (upsert) or inline; items by service `id`, by `search` on
+    the SKU, or inline; missing SAT keys, taxes, use and series come from the team's settings. Before a
+    folio or credit is taken the document passes SAT's CFDI 4.0 rules: a violation is a 400 listing
+    every one (SAT `code`, request `field`, Spanish and English text, `hint`). 201 when stamped; 202
+    when the PAC did not answer (the invoice stays `pending` and is retried; poll it by `id`); 402 at the
+    team's credit limit; 409 when the `folio_number` given is used.
+    """
+    return _create("I", body, auth, session, settings, response)
+
+
+@router.get("/income", response_model=ListEnvelope[dict[str, Any]])
+def list_income(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
+                params: ListParams = Depends(list_params), status: Status | None = _STATUS,
+                client_id: str | None = _CLIENT, series: str | None = _SERIES,
+                payment_method: Literal["PUE", "PPD", "pue", "ppd"] | None = _METHOD) -> dict[str, Any]:
+    """List income invoices (filters: `status`, `client_id`, `series`, `payment_method`)."""
+    return _list("I", auth, session, settings, params, status, client_id, series, payment_method)
+
+
+@router.get("/income/{uuid}", response_model=Envelope[dict[str, Any]])
+def get_income(uuid: str, auth: ReadAuth, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """Get an income invoice by its CFDI UUID (or by its `id`, e.g. while it is pending)."""
+    return ok("Invoice retrieved successfully",
+              invoice_service.output(settings, invoice_service.get(session, auth, uuid, "I")))
+
+
+@router.post("/egress", status_code=201, response_model=Envelope[dict[str, Any]])
+def create_egress(session: DeferredSession, body: InvoiceInput, auth: WriteAuth, settings: SettingsDep,
+                  response: Response) -> dict[str, Any]:
+    """Create and stamp an egress CFDI (type E: credit note), usually with `related_documents`
+    (relationship 01 to the invoices it credits). Same rules and answers as income invoices."""
+    return _create("E", body, auth, session, settings, response)
+
+
+@router.get("/egress", response_model=ListEnvelope[dict[str, Any]])
+def list_egress(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
+                params: ListParams = Depends(list_params), status: Status | None = _STATUS,
+                client_id: str | None = _CLIENT, series: str | None = _SERIES,
+                payment_method: Literal["PUE", "PPD", "pue", "ppd"] | None = _METHOD) -> dict[str, Any]:
+    """List egress invoices (credit notes)."""
+    return _list("E", auth, session, settings, params, status, client_id, series, payment_method)
+
+
+@router.get("/egress/{uuid}", response_model=Envelope[dict[str, Any]])
+def get_egress(uuid: str, auth: ReadAuth, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """Get an egress invoice by its CFDI UUID (or its `id`)."""
+    return ok("Invoice retrieved successfully",
+              invoice_service.output(settings, invoice_service.get(session, auth, uuid, "E")))
+
+
+@router.get("/search", response_model=ListEnvelope[dict[str, Any]])
+def search(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
+           q: str = Query(..., min_length=1, max_length=200, description="Words of the UUID, series-folio, "
+                                                                           "client name, RFC or e-mail"),
+           invoice_type: Literal["I", "E"] | None = Query(None), params: ListParams = Depends(list_params),
+           ) -> dict[str, Any]:
+    """Search income and egress invoices; paginated by `page`."""
+    page = invoice_service.search(session, auth, q, params, invoice_type)
+    return listing("Invoices retrieved successfully", invoice_service.outputs(settings, page.items),
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+
+
+@router.post("/validate", response_model=Envelope[dict[str, Any]])
+def validate(session: DeferredSession, body: InvoiceInput, auth: WriteAuth, settings: SettingsDep) -> dict[str, Any]:
+    """Dry run of a create (`invoice_type` I or E, default I): every SAT rule violation and problem of the
+    request, plus the computed totals — without stamping, taking a folio or spending a credit, and
+    without storing anything. Always 200: `data.valid` tells."""
+    session.commit()
+    result = create_use_case.dry_run(session, auth, settings, body)
+    message = "Invoice is valid" if result["valid"] else "Invoice breaks SAT rules"
+    return ok(message, result)
+
+
+@router.get("/cfdi-errors")
+def cfdi_errors(
+    auth: ReadAuth,
+    code: str | None = Query(None, max_length=20, description="Exact SAT error code, e.g. CFDI40158"),
+    q: str | None = Query(None, max_length=200, description="Words searched in code, description, explanation "
+                                                            "and solution"),
+    type: Literal[ERROR_TYPES] | None = Query(None, description="invoice, receiver, sender or unknown"),  # type: ignore[valid-type]
+    limit: int = Query(50, ge=1, le=100),
+    page: int = Query(1, ge=1, le=10_000),
+) -> dict[str, Any]:
+    """SAT's CFDI 4.0 and Pagos 2.0 error catalog: SAT's code and Spanish description, an English
+    explanation, how to fix it in this API's terms, its type and the request field it concerns."""
+    found = invoice_service.cfdi_errors(code, q, type)
+    chunk = found[(page - 1) * limit: page * limit]
+    body = ok("CFDI errors retrieved successfully", [invoice_service.serialize_error(i) for i in chunk])
+    body.update({"total": len(found), "page": page, "limit": limit, "total_results": len(found),
+                 "has_more": page * limit < len(found)})
+    return body
+
+
+@router.get("/{uuid}/files", response_model=Envelope[dict[str, str]])
+def get_files(uuid: str, auth: ReadAuth, session: SessionDep, settings: SettingsDep,
+              file_type: Literal["pdf", "xml", "acuse"] | None = Query(None, description="pdf or xml "
+                                                                        "(both when omitted; acuse when cancelled)"),
+              ) -> dict[str, Any]:
+    """Links to the invoice's PDF and XML that download without an API key and expire in an hour."""
+    found = invoice_service.get(session, auth, uuid)
+    return ok("Invoice files retrieved successfully", files.links(settings, found, auth.team, file_type))
+
+
+@router.post("/{uuid}/send", response_model=Envelope[dict[str, Any]])
+def send_invoice(uuid: str, auth: WriteAuth, session: SessionDep, settings: SettingsDep,
+                 body: SendInput | None = None) -> dict[str, Any]:
+    """E-mail the invoice (links to its PDF and XML, valid 7 days) to `emails`, else to the client's e-mail,
+    plus the team's `emails.invoices_bcc`."""
+    found = invoice_service.get(session, auth, uuid)
+    result = send_use_case.send(session, settings, found, auth.team, body.emails if body else None)
+    return ok("Invoice sent successfully", result)
+
+
+@router.delete("/{uuid}", response_model=Envelope[dict[str, Any]])
+def cancel_invoice(uuid: str, session: DeferredSession, body: CancelInput, auth: WriteAuth,
+                   settings: SettingsDep) -> dict[str, Any]:
+    """Cancel a stamped invoice: `{motive, substitution_uuid}` (or `replacement`). Motive 01 needs the
+    substitute, an invoice relating to this one with relationship 04; 02-04 carry none. Refused while
+    other valid documents depend on the invoice. SAT's acuse is kept (`cancellation_receipt`)."""
+    cancelled = cancel_use_case.cancel(session, auth, settings, uuid, body)
+    return ok("Invoice cancelled successfully", invoice_service.output(settings, cancelled))

@@ -1,0 +1,194 @@
+"""All SQL of invoices: documents, folio counters, credits and the services items refer to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from timbre.catalogs.search import normalize
+from timbre.kit.clock import now_ms
+from timbre.kit.ids import new_id
+from timbre.kit.repository import Repository, TeamScopedRepository
+from timbre.models import Invoice, Series, Service, Team
+
+
+def fold(text: str | None) -> str:
+    return " ".join(normalize(text or "").replace("|", " ").split())
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class InvoiceRepository(TeamScopedRepository[Invoice]):
+    model = Invoice
+
+    def by_ref(self, team_id: str, livemode: bool, ref: str, invoice_type: str | None = None) -> Invoice | None:
+        """An invoice by its CFDI UUID (any case) or by its id (pending and failed ones have no UUID)."""
+        key = ref.upper() if len(ref) == 36 else ref
+        stmt = self.scoped(team_id, livemode).where(or_(Invoice.uuid == key, Invoice.id == ref))
+        if invoice_type is not None:
+            stmt = stmt.where(Invoice.invoice_type == invoice_type)
+        return self.session.scalars(stmt).first()
+
+    def by_uuids(self, team_id: str, livemode: bool, uuids: Iterable[str]) -> Sequence[Invoice]:
+        wanted = sorted({u.upper() for u in uuids})
+        if not wanted:
+            return []
+        return self.session.scalars(self.scoped(team_id, livemode).where(Invoice.uuid.in_(wanted))).all()
+
+    def folio_holder(self, team_id: str, livemode: bool, invoice_type: str, series: str,
+                     folio: int) -> Invoice | None:
+        """The live attempt (pending, valid or cancelled) holding a folio; failed attempts release theirs."""
+        stmt = self.scoped(team_id, livemode).where(
+            Invoice.invoice_type == invoice_type, Invoice.series == series, Invoice.folio_number == folio,
+            Invoice.status != "failed",
+        )
+        return self.session.scalars(stmt).first()
+
+    def listing(self, team_id: str, livemode: bool, invoice_type: str, *, status: str | None = None,
+                client_id: str | None = None, series: str | None = None,
+                payment_method: str | None = None) -> Select[Any]:
+        stmt = self.scoped(team_id, livemode).where(Invoice.invoice_type == invoice_type)
+        if status:
+            stmt = stmt.where(Invoice.status == status)
+        if client_id:
+            stmt = stmt.where(Invoice.client_id == client_id)
+        if series:
+            stmt = stmt.where(Invoice.series == series)
+        if payment_method:
+            stmt = stmt.where(Invoice.payment_method == payment_method.upper())
+        return stmt
+
+    def search(self, team_id: str, livemode: bool, query: str, *, invoice_type: str | None = None) -> Select[Any]:
+        """Invoices whose UUID, series-folio, client names, RFC or e-mail contain every word of `query`."""
+        stmt = self.scoped(team_id, livemode)
+        if invoice_type:
+            stmt = stmt.where(Invoice.invoice_type == invoice_type)
+        for word in fold(query).split():
+            stmt = stmt.where(Invoice.search_text.like(f"%{_escape(word)}%", escape="\\"))
+        return stmt
+
+    def dependents(self, team_id: str, livemode: bool, uuid: str) -> Sequence[Invoice]:
+        """Valid documents of the team that relate to `uuid` by any relationship but a substitution (04)."""
+        stmt = self.scoped(team_id, livemode).where(
+            Invoice.status == "valid", Invoice.related_text.like(f"%:{_escape(uuid.upper())}|%", escape="\\"),
+            ~Invoice.related_text.like(f"%|04:{_escape(uuid.upper())}|%", escape="\\"),
+        )
+        return self.session.scalars(stmt.limit(20)).all()
+
+    def stale_pending(self, updated_before: int, limit: int = 100) -> Sequence[tuple[str, str, bool]]:
+        """(id, team_id, livemode) of pending invoices nobody touched since `updated_before` (any team:
+        the recovery sweep acts on each by id)."""
+        stmt = (select(Invoice.id, Invoice.team_id, Invoice.livemode)
+                .where(Invoice.status == "pending", Invoice.updated_at < updated_before)
+                .order_by(Invoice.updated_at).limit(limit))
+        return [(row[0], row[1], row[2]) for row in self.session.execute(stmt).all()]
+
+    def lock(self, invoice: Invoice) -> None:
+        """Re-read the invoice and keep it locked until commit (PostgreSQL: FOR UPDATE; SQLite's write
+        transaction already excludes every other writer)."""
+        self.session.refresh(invoice, with_for_update=True)
+
+    def lock_status(self, invoice: Invoice) -> str:
+        """The invoice's current status, its row locked until commit (cheaper than `lock`: one column)."""
+        stmt = select(Invoice.status).where(Invoice.id == invoice.id, Invoice.team_id == invoice.team_id) \
+            .with_for_update()
+        return str(self.session.execute(stmt).scalar_one())
+
+    def claim_attempt(self, invoice: Invoice) -> bool:
+        """Take the next stamping attempt of a pending invoice; False when another worker took it first
+        or it is no longer pending (optimistic: the attempt counter is the version)."""
+        result = self.session.execute(
+            update(Invoice)
+            .where(Invoice.id == invoice.id, Invoice.team_id == invoice.team_id, Invoice.status == "pending",
+                   Invoice.attempts == invoice.attempts)
+            .values(attempts=Invoice.attempts + 1, updated_at=now_ms())
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            return False
+        self.session.refresh(invoice)
+        return True
+
+
+class FolioRepository(Repository[Series]):
+    """Folio counters: `UPDATE … SET counter = counter + 1 RETURNING counter` in the caller's short
+    transaction — atomic on SQLite and PostgreSQL, across any number of processes."""
+
+    model = Series
+
+    def current(self, team_id: str, document_type: str, series: str, livemode: bool) -> int:
+        """The last folio the counter gave (0 for a series not used yet)."""
+        column = Series.counter_live if livemode else Series.counter_test
+        stmt = select(column).where(Series.team_id == team_id, Series.document_type == document_type,
+                                    Series.series == series)
+        return int(self.session.execute(stmt).scalar_one_or_none() or 0)
+
+    def next_folio(self, team_id: str, document_type: str, series: str, livemode: bool) -> int:
+        column = Series.counter_live if livemode else Series.counter_test
+        stmt = (
+            update(Series)
+            .where(Series.team_id == team_id, Series.document_type == document_type, Series.series == series)
+            .values({column.key: column + 1, "updated_at": now_ms()})
+            .returning(column)
+            .execution_options(synchronize_session=False)
+        )
+        value = self.session.execute(stmt).scalar_one_or_none()
+        if value is None:
+            self._create(team_id, document_type, series)
+            value = self.session.execute(stmt).scalar_one()
+        return int(value)
+
+    def _create(self, team_id: str, document_type: str, series: str) -> None:
+        """A series is created on first use; a concurrent creator wins harmlessly."""
+        now = now_ms()
+        try:
+            with self.session.begin_nested():
+                self.session.execute(insert(Series).values(
+                    id=new_id("series"), team_id=team_id, document_type=document_type, series=series,
+                    counter_live=0, counter_test=0, created_at=now, updated_at=now))
+        except IntegrityError:
+            pass
+
+
+class CreditRepository(Repository[Team]):
+    """A team's credits, spent and refunded with single conditional UPDATEs (no read-modify-write)."""
+
+    model = Team
+
+    def spend(self, team_id: str) -> int | None:
+        """Spend one credit; the new `used_credits`, or None when the limit is reached."""
+        stmt = (
+            update(Team)
+            .where(Team.id == team_id,
+                   or_(Team.credit_limit.is_(None), Team.used_credits < Team.credit_limit))
+            .values(used_credits=Team.used_credits + 1)
+            .returning(Team.used_credits)
+            .execution_options(synchronize_session=False)
+        )
+        value = self.session.execute(stmt).scalar_one_or_none()
+        return None if value is None else int(value)
+
+    def refund(self, team_id: str) -> None:
+        self.session.execute(
+            update(Team).where(Team.id == team_id, Team.used_credits > 0)
+            .values(used_credits=Team.used_credits - 1).execution_options(synchronize_session=False)
+        )
+
+    def usage(self, team_id: str) -> tuple[int | None, int]:
+        row = self.session.execute(select(Team.credit_limit, Team.used_credits).where(Team.id == team_id)).one()
+        return row[0], int(row[1])
+
+
+class ServiceLookupRepository(TeamScopedRepository[Service]):
+    """The services invoice items refer to (by id or by SKU)."""
+
+    model = Service
+
+    def by_sku(self, team_id: str, livemode: bool, sku: str) -> Sequence[Service]:
+        stmt = self.scoped(team_id, livemode).where(func.lower(Service.sku) == sku.lower())
+        return self.session.scalars(stmt.order_by(Service.created_at, Service.id).limit(2)).all()

@@ -1,0 +1,66 @@
+"""Reading invoices: lists, search, one invoice, its files, the CFDI error catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from timbre.auth.dependencies import AuthContext
+from timbre.cfdi.rules import ErrorInfo, query
+from timbre.config import Settings
+from timbre.errors import NotFound
+from timbre.invoices import files
+from timbre.invoices.output import serialize
+from timbre.invoices.repository import InvoiceRepository
+from timbre.kit.pagination import ListParams, Page, paginate
+from timbre.models import Invoice
+
+NOT_FOUND = ("Invoice not found", "The specified invoice does not exist")
+ORDERABLE = {"folio_number": Invoice.folio_number, "total": Invoice.total, "updated_at": Invoice.updated_at}
+
+
+class InvoiceService:
+    def list_invoices(self, session: Session, auth: AuthContext, invoice_type: str, params: ListParams, *,
+             status: str | None, client_id: str | None, series: str | None, payment_method: str | None) -> Page:
+        stmt = InvoiceRepository.from_session(session).listing(
+            auth.team_id, auth.livemode, invoice_type, status=status, client_id=client_id, series=series,
+            payment_method=payment_method)
+        return paginate(session, stmt, Invoice, params, orderable=ORDERABLE, metadata_column=Invoice.metadata_)
+
+    def search(self, session: Session, auth: AuthContext, q: str, params: ListParams,
+               invoice_type: str | None) -> Page:
+        stmt = InvoiceRepository.from_session(session).search(auth.team_id, auth.livemode, q,
+                                                               invoice_type=invoice_type)
+        params.page = params.page or 1
+        return paginate(session, stmt, Invoice, params, orderable=ORDERABLE)
+
+    def get(self, session: Session, auth: AuthContext, ref: str, invoice_type: str | None = None) -> Invoice:
+        """By CFDI UUID or by id (a pending or failed invoice has no UUID yet)."""
+        invoice = InvoiceRepository.from_session(session).by_ref(auth.team_id, auth.livemode, ref, invoice_type)
+        if invoice is None:
+            raise NotFound(*NOT_FOUND)
+        return invoice
+
+    def output(self, settings: Settings, invoice: Invoice, *, with_files: bool = False,
+               auth: AuthContext | None = None) -> dict[str, Any]:
+        links = files.links(settings, invoice, auth.team, None) if with_files and auth is not None \
+            and invoice.status in ("valid", "cancelled") else None
+        return serialize(invoice, files=links, cancellation_receipt=files.acuse_link(settings, invoice))
+
+    def outputs(self, settings: Settings, invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
+        return [self.output(settings, invoice) for invoice in invoices]
+
+    @staticmethod
+    def cfdi_errors(code: str | None, q: str | None, type: str | None) -> list[ErrorInfo]:
+        return query(code=code, q=q, type=type)
+
+    @staticmethod
+    def serialize_error(info: ErrorInfo) -> dict[str, Any]:
+        return {"code": info.code, "description": info.description, "explanation": info.explanation,
+                "solution": info.solution, "type": info.type, "field": info.field, "rule": info.rule,
+                "node": info.node, "attribute": info.attribute, "api_triggerable": info.api_triggerable}
+
+
+invoice = InvoiceService()
