@@ -2,15 +2,17 @@
 
 Transactions, so that nothing is locked while a PAC works (a real PAC takes up to a second):
 
-1. the request's read-only transaction (authentication) ends before any work;
-2. one short write transaction resolves the client and items, checks SAT's rules (a violation is a
-   400 and nothing was taken), spends a credit (402 at the limit), takes the folio with
-   `UPDATE … SET counter = counter + 1 RETURNING`, seals the document and inserts the `pending`
-   invoice — and commits;
-3. the PAC is called outside any transaction;
+1. read only, in the request's (read-only) authentication transaction: resolve the client and the
+   items, check SAT's rules (a violation is a 400 and nothing was taken), and seal the document for
+   the folio the series' counter should give next;
+2. a short write transaction spends a credit (402 at the limit), takes the folio with
+   `UPDATE … SET counter = counter + 1 RETURNING` (sealing again only when another request took the
+   expected one), inserts the `pending` invoice with its sealed XML — and commits;
+3. the PAC is called outside any transaction, with those exact bytes;
 4. a second short transaction records the outcome: `valid`, `failed` (the folio stays with the
    visible failed attempt, the credit is refunded) or still `pending` (no answer: a job retries).
 
+A request whose `search` may create a client or a service runs steps 1 and 2 in one write transaction.
 This use case commits its own steps (services usually leave that to the request): the pipeline spans
 a network call, and holding a transaction across it would serialise every request of a team.
 """

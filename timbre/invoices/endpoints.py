@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import ReadAuth, WriteAuth
@@ -42,8 +43,7 @@ def _deferred_session(session: SessionDep, settings: SettingsDep) -> Session:
 DeferredSession = Annotated[Session, Depends(_deferred_session)]
 
 
-def _create(kind: InvoiceType, body: InvoiceInput, auth: Any, session: Session, settings: Any,
-            response: Response) -> dict[str, Any]:
+def _create(kind: InvoiceType, body: InvoiceInput, auth: Any, session: Session, settings: Any) -> JSONResponse:
     created = create_use_case.create(session, auth, settings, body, kind)
     if created.status == "failed":
         error = created.invoice.error or {}
@@ -53,11 +53,11 @@ def _create(kind: InvoiceType, body: InvoiceInput, auth: Any, session: Session, 
                          code="stamp_rejected", details=error.get("details"),
                          extra={"invoice_id": created.invoice.id})
     data = invoice_service.output(settings, created.invoice, with_files=body.return_files_urls, auth=auth)
+    # The invoice is already plain JSON (output.serialize): skip re-validating it against the response model.
     if created.status == "pending":
-        response.status_code = 202
-        return ok("Invoice accepted; the PAC did not answer and stamping will be retried", data)
-    response.status_code = 201
-    return ok("Invoice created successfully", data)
+        return JSONResponse(ok("Invoice accepted; the PAC did not answer and stamping will be retried", data),
+                            status_code=202)
+    return JSONResponse(ok("Invoice created successfully", data), status_code=201)
 
 
 def _list(kind: str, auth: Any, session: Session, settings: Any, params: ListParams, status: str | None,
@@ -75,8 +75,8 @@ _METHOD = Query(None, description="PUE or PPD")
 
 
 @router.post("/income", status_code=201, response_model=Envelope[dict[str, Any]])
-def create_income(session: DeferredSession, body: InvoiceInput, auth: WriteAuth, settings: SettingsDep,
-                  response: Response) -> dict[str, Any]:
+def create_income(session: DeferredSession, body: InvoiceInput, auth: WriteAuth,
+                  settings: SettingsDep) -> JSONResponse:
     """Create and stamp an income CFDI (type I).
 
     The client is given by `id`, by `search` (upsert) or inline; items by service `id`, by `search` on
@@ -86,7 +86,7 @@ def create_income(session: DeferredSession, body: InvoiceInput, auth: WriteAuth,
     when the PAC did not answer (the invoice stays `pending` and is retried; poll it by `id`); 402 at the
     team's credit limit; 409 when the `folio_number` given is used.
     """
-    return _create("I", body, auth, session, settings, response)
+    return _create("I", body, auth, session, settings)
 
 
 @router.get("/income", response_model=ListEnvelope[dict[str, Any]])
@@ -106,11 +106,11 @@ def get_income(uuid: str, auth: ReadAuth, session: SessionDep, settings: Setting
 
 
 @router.post("/egress", status_code=201, response_model=Envelope[dict[str, Any]])
-def create_egress(session: DeferredSession, body: InvoiceInput, auth: WriteAuth, settings: SettingsDep,
-                  response: Response) -> dict[str, Any]:
+def create_egress(session: DeferredSession, body: InvoiceInput, auth: WriteAuth,
+                  settings: SettingsDep) -> JSONResponse:
     """Create and stamp an egress CFDI (type E: credit note), usually with `related_documents`
     (relationship 01 to the invoices it credits). Same rules and answers as income invoices."""
-    return _create("E", body, auth, session, settings, response)
+    return _create("E", body, auth, session, settings)
 
 
 @router.get("/egress", response_model=ListEnvelope[dict[str, Any]])
