@@ -54,3 +54,4 @@ class TestThreeInstallments:
         listed = ready.client.get("/v2/invoices/payment", headers=ready.headers,
                                   params={"invoice_id": ppd["uuid"]}).json()
         assert sorted(c["uuid"] for c in listed["data"]) == sorted(complements) and listed["total_results"] == 3
+        assert invoice(ready, ppd["uuid"])["payment_complements"] == complements

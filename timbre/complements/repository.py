@@ -62,6 +62,15 @@ class ComplementDocumentRepository(TeamScopedRepository[PaymentComplementDocumen
         return list(dict.fromkeys(self.session.scalars(stmt.order_by(PaymentComplementDocument.created_at))))
 
 
+    def uuids_paying(self, team_id: str, livemode: bool, invoice_id: str) -> list[str]:
+        """Like `complements_paying`, as the complements' UUIDs (their ids while still pending)."""
+        ids = self.complements_paying(team_id, livemode, invoice_id)
+        stmt = select(Invoice.id, Invoice.uuid).where(Invoice.team_id == team_id, Invoice.livemode == livemode,
+                                                      Invoice.id.in_(ids))
+        found = {row_id: uuid or row_id for row_id, uuid in self.session.execute(stmt).all()}
+        return [found[i] for i in ids if i in found]
+
+
 class ComplementInvoiceRepository(TeamScopedRepository[Invoice]):
     """The invoices side: type-P rows, and the PPD invoices complements pay."""
 

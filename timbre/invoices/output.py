@@ -41,7 +41,7 @@ def verification_url(invoice: Invoice) -> str | None:
 
 
 def serialize(invoice: Invoice, *, files: dict[str, str] | None = None,
-              cancellation_receipt: str | None = None) -> dict[str, Any]:
+              cancellation_receipt: str | None = None, complements: list[str] | None = None) -> dict[str, Any]:
     client = invoice.client or {}
     stamp = invoice.stamp or None
     data: dict[str, Any] = {
@@ -68,7 +68,7 @@ def serialize(invoice: Invoice, *, files: dict[str, str] | None = None,
         "exports": invoice.exports,
         "automation_type": invoice.automation_type,
         "last_balance": number(invoice.last_balance),
-        "payment_complements": [],
+        "payment_complements": complements or [],
         "related_documents": invoice.related_documents or [],
         "global": invoice.global_,
         "invoice_pdf_notes": invoice.pdf_notes,

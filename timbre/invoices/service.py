@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from timbre.auth.dependencies import AuthContext
 from timbre.cfdi.rules import ErrorInfo, query
@@ -47,7 +47,19 @@ class InvoiceService:
                auth: AuthContext | None = None) -> dict[str, Any]:
         links = files.links(settings, invoice, auth.team, None) if with_files and auth is not None \
             and invoice.status in ("valid", "cancelled") else None
-        return serialize(invoice, files=links, cancellation_receipt=files.acuse_link(settings, invoice))
+        return serialize(invoice, files=links, cancellation_receipt=files.acuse_link(settings, invoice),
+                         complements=self.complements_of(invoice))
+
+    @staticmethod
+    def complements_of(invoice: Invoice) -> list[str]:
+        """Uuids of the valid or pending payment complements that pay a PPD invoice (the CLI reads them)."""
+        session = object_session(invoice)
+        if session is None or invoice.invoice_type != "I" or invoice.payment_method != "PPD":
+            return []
+        from timbre.complements.repository import ComplementDocumentRepository  # complements build on invoices
+
+        return ComplementDocumentRepository.from_session(session).uuids_paying(
+            invoice.team_id, invoice.livemode, invoice.id)
 
     def outputs(self, settings: Settings, invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
         return [self.output(settings, invoice) for invoice in invoices]
