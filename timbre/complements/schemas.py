@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from timbre.invoices.schemas import SERIES_PATTERN
+from timbre.invoices.schemas import SERIES_PATTERN, currency_code
 from timbre.schemas import Email, Metadata, Strict
 
 _CODE = re.compile(r"^[0-9]{2}$")
@@ -84,10 +84,7 @@ class ComplementInput(Strict):
             raise ValueError("must be a c_FormaPago code such as 03")
         return value.strip() if isinstance(value, str) else value
 
-    @field_validator("currency", mode="before")
-    @classmethod
-    def _currency(cls, value: Any) -> Any:
-        return value.strip().upper() if isinstance(value, str) else value
+    _currency = field_validator("currency", mode="before")(currency_code)
 
     @field_validator("paid_at")
     @classmethod

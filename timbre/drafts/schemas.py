@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
 from timbre.clients.schemas import ClientRef
 from timbre.invoices.schemas import (
-    AUTOMATION_TYPES,
     SERIES_PATTERN,
     GlobalInfo,
     InvoiceConfig,
     ItemInput,
     RelatedDocuments,
+    currency_code,
+    normalize_automation_type,
 )
 from timbre.schemas import Email, Metadata, Strict
 
@@ -45,20 +46,8 @@ class DraftFields(Strict):
     metadata: Metadata | None = None
     emails: list[Email] | None = Field(None, max_length=20)
 
-    @field_validator("currency", mode="before")
-    @classmethod
-    def _currency(cls, value: Any) -> Any:
-        return value.strip().upper() if isinstance(value, str) else value
-
-    @field_validator("automation_type", mode="before")
-    @classmethod
-    def _automation(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            key = value.strip().lower()
-            if key not in AUTOMATION_TYPES:
-                raise ValueError(f"must be one of {', '.join(AUTOMATION_TYPES)}")
-            return AUTOMATION_TYPES[key]
-        return value
+    _currency = field_validator("currency", mode="before")(currency_code)
+    _automation = field_validator("automation_type", mode="before")(normalize_automation_type)
 
 
 class DraftCreate(DraftFields):

@@ -35,6 +35,21 @@ _CODE = re.compile(r"^[A-Za-z0-9]{1,10}$")
 Money = Decimal
 
 
+def currency_code(value: Any) -> Any:
+    """ISO 4217 codes are compared upper-case; whitespace is trimmed."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def normalize_automation_type(value: Any) -> Any:
+    """Every spelling of `automation_type` in gigstack's documents, mapped to its canonical name."""
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if key not in AUTOMATION_TYPES:
+            raise ValueError(f"must be one of {', '.join(AUTOMATION_TYPES)}")
+        return AUTOMATION_TYPES[key]
+    return value
+
+
 def _code(value: Any) -> Any:
     """SAT codes travel as strings; a number (`"use": 3`) is a shape error, whitespace is trimmed."""
     if isinstance(value, str):
@@ -153,20 +168,8 @@ class InvoiceInput(Strict):
 
     _codes = field_validator("use", "payment_form", "payment_method", "exports", mode="before")(_code)
 
-    @field_validator("currency", mode="before")
-    @classmethod
-    def _currency(cls, value: Any) -> Any:
-        return value.strip().upper() if isinstance(value, str) else value
-
-    @field_validator("automation_type", mode="before")
-    @classmethod
-    def _automation(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            key = value.strip().lower()
-            if key not in AUTOMATION_TYPES:
-                raise ValueError(f"must be one of {', '.join(AUTOMATION_TYPES)}")
-            return AUTOMATION_TYPES[key]
-        return value
+    _currency = field_validator("currency", mode="before")(currency_code)
+    _automation = field_validator("automation_type", mode="before")(normalize_automation_type)
 
 
 class CancelInput(Strict):

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 
 from timbre.clients.schemas import ClientRef
-from timbre.invoices.schemas import AUTOMATION_TYPES, ItemInput
+from timbre.invoices.schemas import ItemInput, currency_code, normalize_automation_type
 from timbre.schemas import Email, Metadata, Strict
 
 # gigstack's methods: card (Stripe), spei ("Mexican bank transfer"), oxxo (Stripe), stripe-spei
@@ -29,15 +29,6 @@ def _payment_form(value: Any) -> Any:
         value = value.strip()
         if not _FORM.match(value):
             raise ValueError("must be a c_FormaPago code such as 03")
-    return value
-
-
-def _automation(value: Any) -> Any:
-    if isinstance(value, str):
-        key = value.strip().lower()
-        if key not in AUTOMATION_TYPES:
-            raise ValueError(f"must be one of {', '.join(AUTOMATION_TYPES)}")
-        return AUTOMATION_TYPES[key]
     return value
 
 
@@ -66,12 +57,9 @@ class PaymentInput(Strict):
     send_email: bool | None = None
     emails: list[Email] | None = Field(None, max_length=20)
 
-    _automation = field_validator("automation_type", mode="before")(_automation)
+    _automation = field_validator("automation_type", mode="before")(normalize_automation_type)
 
-    @field_validator("currency", mode="before")
-    @classmethod
-    def _currency(cls, value: Any) -> Any:
-        return value.strip().upper() if isinstance(value, str) else value
+    _currency = field_validator("currency", mode="before")(currency_code)
 
 
 class PaymentRegister(PaymentInput):
