@@ -133,20 +133,26 @@ class UserService:
         url, expires = self._issue(session, user, "login", LOGIN_TTL, settings, path="login")
         return {"url": url, "expires_at": expires}
 
-    def consume(self, session: Session, secret: str, purpose: str) -> User | None:
-        """Use a secret once: the user it belongs to, or None if unknown, used or expired."""
+    @staticmethod
+    def _usable(session: Session, secret: str, purpose: str) -> UserToken | None:
         token = UserRepository.from_session(session).token(sha256_hex(secret), purpose)
         if token is None or token.used_at is not None or token.expires_at < now_ms():
+            return None
+        return token
+
+    def consume(self, session: Session, secret: str, purpose: str) -> User | None:
+        """Use a secret once: the user it belongs to, or None if unknown, used or expired."""
+        token = self._usable(session, secret, purpose)
+        if token is None:
             return None
         token.used_at = now_ms()
         session.flush()
         return session.get(User, token.user_id)
 
     def peek(self, session: Session, secret: str, purpose: str) -> User | None:
-        token = UserRepository.from_session(session).token(sha256_hex(secret), purpose)
-        if token is None or token.used_at is not None or token.expires_at < now_ms():
-            return None
-        return session.get(User, token.user_id)
+        """The user a secret belongs to, without using it up."""
+        token = self._usable(session, secret, purpose)
+        return None if token is None else session.get(User, token.user_id)
 
     def set_password(self, session: Session, user: User, password: str) -> None:
         if len(password) < MIN_PASSWORD:
