@@ -122,9 +122,10 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     app.add_exception_handler(Exception, handle_unexpected)
 
     api = APIRouter(prefix="/v2")
-    for router in (teams_router, users_router, apikeys_router, clients_router, services_router, catalogs_router,
-                   files_router, sat_router, invoices_router, complements_router, drafts_router, payments_router,
-                   payment_integrations_router):
+    # Routes match in order: the document-issuing ones, the hot path, go first.
+    for router in (invoices_router, complements_router, drafts_router, payments_router, clients_router,
+                   services_router, teams_router, sat_router, payment_integrations_router, users_router,
+                   apikeys_router, catalogs_router, files_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(_health_router())

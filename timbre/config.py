@@ -7,7 +7,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,12 +27,15 @@ class Settings(BaseSettings):
     # Jobs run in the request's process unless Redis is configured (then `timbre worker` runs them).
     inprocess_jobs: bool = True
     log_level: str = "info"
+    # Read once: every request needs them (a file read and a path resolution each time cost ~0.3 ms).
+    _db_url: str | None = PrivateAttr(default=None)
+    _secret: str | None = PrivateAttr(default=None)
 
     @property
     def db_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{(self.data_dir / 'timbre.db').resolve()}"
+        if self._db_url is None:
+            self._db_url = self.database_url or f"sqlite:///{(self.data_dir / 'timbre.db').resolve()}"
+        return self._db_url
 
     @property
     def is_sqlite(self) -> bool:
@@ -42,6 +45,11 @@ class Settings(BaseSettings):
         """The server secret: given, or generated once into `<data_dir>/secret.key` (mode 0600)."""
         if self.secret_key:
             return self.secret_key
+        if self._secret is None:
+            self._secret = self._stored_secret()
+        return self._secret
+
+    def _stored_secret(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         path = self.data_dir / "secret.key"
         if not path.exists():

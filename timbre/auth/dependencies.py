@@ -8,9 +8,11 @@ the role. An endpoint's signature then reads like its spec.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from sqlalchemy import Select, bindparam, select
 
 from timbre.auth import tokens
 from timbre.auth.roles import Role
@@ -47,6 +49,11 @@ def _unauthorized(detail: str = "Invalid or missing authentication token") -> Un
     return Unauthorized("Unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
+@cache
+def _key_and_team() -> Select[ApiKey, Team]:
+    return select(ApiKey, Team).outerjoin(Team, Team.id == ApiKey.team_id).where(ApiKey.id == bindparam("key_id"))
+
+
 def authenticate(
     request: Request,
     session: SessionDep,
@@ -59,12 +66,13 @@ def authenticate(
     claims = tokens.verify(settings.secret(), token)
     if claims is None:
         raise _unauthorized("The API key is malformed or its signature is invalid")
-    key = session.get(ApiKey, claims.key_id)
+    # The key and its team in one round trip (every request pays for it).
+    found = session.execute(_key_and_team(), {"key_id": claims.key_id}).first()
+    key, key_team = found if found is not None else (None, None)
     if key is None or key.token_hash != sha256_hex(token) or key.team_id != claims.team:
         raise _unauthorized("Unknown API key")
     if key.revoked_at is not None:
         raise _unauthorized("This API key has been revoked")
-    key_team = session.get(Team, key.team_id)
     if key_team is None:
         raise _unauthorized("The API key's team no longer exists")
     target = key_team
@@ -82,7 +90,7 @@ class RequireRole:
     def __init__(self, role: Role) -> None:
         self.role = role
 
-    def __call__(self, auth: Annotated[AuthContext, Depends(authenticate)]) -> AuthContext:
+    async def __call__(self, auth: Annotated[AuthContext, Depends(authenticate)]) -> AuthContext:  # no I/O
         if not auth.role.allows(self.role):
             raise Forbidden("Insufficient permissions", f"{self.role.value.capitalize()} role required for this action")
         return auth

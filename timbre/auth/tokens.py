@@ -7,6 +7,7 @@ re-sign the same token from its claims (that is how `timbre bootstrap` prints ex
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -43,9 +44,16 @@ def verify(secret: str, token: str) -> KeyClaims | None:
     """The claims of a genuine token, or None for anything else (malformed, forged, wrong type)."""
     if token.count(".") != 2 or len(token) > 2000:
         return None
+    return _decode(_signing_key(secret), token)
+
+
+@lru_cache(maxsize=4096)
+def _decode(signing_key: bytes, token: str) -> KeyClaims | None:
+    """Decoding is a pure function of the key and the token: each key's claims are checked once per process
+    (revocation is not a claim; the caller looks the key up on every request)."""
     try:
         payload = jwt.decode(
-            token, _signing_key(secret), algorithms=[_ALG], options={"require": ["team", "key_id", "iat"]}
+            token, signing_key, algorithms=[_ALG], options={"require": ["team", "key_id", "iat"]}
         )
     except jwt.PyJWTError:
         return None

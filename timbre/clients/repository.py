@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, case, delete, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, delete, func, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from timbre.catalogs.search import normalize
@@ -116,8 +117,7 @@ class EfosRepository(Repository[EfosEntry]):
         wanted = sorted({rfc for rfc in rfcs if rfc})
         if not wanted:
             return {}
-        stmt = select(EfosEntry.rfc, EfosEntry.situation).where(EfosEntry.rfc.in_(wanted))
-        return dict(self.session.execute(stmt).tuples().all())
+        return dict(self.session.execute(_efos_situations(), {"rfcs": wanted}).tuples().all())
 
     def all_by_rfc(self) -> dict[str, EfosEntry]:
         return {entry.rfc: entry for entry in self.session.scalars(select(EfosEntry)).all()}
@@ -125,3 +125,9 @@ class EfosRepository(Repository[EfosEntry]):
     def delete_rfcs(self, rfcs: Sequence[str]) -> None:
         for start in range(0, len(rfcs), 500):
             self.session.execute(delete(EfosEntry).where(EfosEntry.rfc.in_(rfcs[start:start + 500])))
+
+
+@cache
+def _efos_situations() -> Select[str, str]:
+    """The 69-B list's entries for some RFCs (every invoice checks its receiver)."""
+    return select(EfosEntry.rfc, EfosEntry.situation).where(EfosEntry.rfc.in_(bindparam("rfcs", expanding=True)))

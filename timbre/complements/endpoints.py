@@ -6,10 +6,9 @@ Their XML and PDF come from `GET /invoices/{uuid}/files` and they are cancelled 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import ReadAuth, WriteAuth
 from timbre.complements import balances  # noqa: F401  # registers the balance release and the cancel refusal
@@ -17,9 +16,8 @@ from timbre.complements.compose import ComplementRequest
 from timbre.complements.create import create
 from timbre.complements.schemas import ComplementInput
 from timbre.complements.service import complement as complement_service
-from timbre.deps import SessionDep, SettingsDep
+from timbre.deps import DeferredSession, SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES, BadRequest
-from timbre.kit.db import read_only
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
 from timbre.kit.pagination import ListParams, list_params
 
@@ -28,14 +26,6 @@ router = APIRouter(prefix="/invoices", tags=["Payment complements"], responses={
 Status = Literal["pending", "valid", "failed", "cancelled"]
 
 
-def _deferred_session(session: SessionDep, settings: SettingsDep) -> Session:
-    """Begun read-only on SQLite: the use case takes the write lock itself, in short transactions."""
-    if settings.is_sqlite:
-        read_only(session)
-    return session
-
-
-DeferredSession = Annotated[Session, Depends(_deferred_session)]
 
 
 @router.get("/payment", response_model=ListEnvelope[dict[str, Any]])

@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext, ReadAuth, WriteAuth
-from timbre.deps import SessionDep, SettingsDep
+from timbre.deps import DeferredSession, SessionDep, SettingsDep
 from timbre.drafts import output, preview, stamp
 from timbre.drafts.schemas import DraftCreate, DraftUpdate, StampInput
 from timbre.drafts.service import draft as draft_service
 from timbre.errors import ERROR_RESPONSES, NotFound
 from timbre.invoices.service import invoice as invoice_service
-from timbre.kit.db import read_only
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
 from timbre.kit.pagination import ListParams, list_params
 from timbre.models import InvoiceDraft
@@ -24,14 +23,6 @@ router = APIRouter(prefix="/invoices/draft", tags=["Drafts"], responses={
     **ERROR_RESPONSES, 402: {"description": "Team credit limit reached (`credit_limit`, `used_credits` in the body)"}})
 
 
-def _deferred_session(session: SessionDep, settings: SettingsDep) -> Session:
-    """Begun read-only on SQLite: preview and stamp take the write lock themselves, in short transactions."""
-    if settings.is_sqlite:
-        read_only(session)
-    return session
-
-
-DeferredSession = Annotated[Session, Depends(_deferred_session)]
 
 
 def _out(session: Session, auth: AuthContext, found: InvoiceDraft) -> dict[str, Any]:

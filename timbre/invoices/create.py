@@ -45,6 +45,7 @@ from timbre.models import Invoice
 
 FIRST_RETRY = timedelta(seconds=30)
 _MAX_SKIPS = 10_000  # folios given explicitly ahead of the counter are skipped over, never reused
+_OPTIMISTIC_TRIES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,22 +118,40 @@ def _row(auth: AuthContext, composed: Composed, folio: int, xml: bytes | None) -
     )
 
 
+class FolioMoved(Exception):
+    """The counter gave another folio than the one the document was sealed for (`reserve(reseal=False)`)."""
+
+    def __init__(self, folio: int) -> None:
+        super().__init__(folio)
+        self.folio = folio
+
+
 def reserve(session: Session, auth: AuthContext, composed: Composed, metadata: dict[str, Any], *,
-            presealed: tuple[int, bytes] | None = None) -> Invoice:
+            presealed: tuple[int, bytes] | None = None, reseal: bool = True) -> Invoice:
     """Spend a credit, take the folio, seal, and insert the pending invoice (the caller commits).
 
     `presealed` is `(folio, xml)` sealed beforehand for the folio the counter was expected to give
     (`preseal`): when the counter gives that folio, the seal's RSA work stays out of the write transaction;
-    when another request took it first, the document is sealed again for the folio it got."""
+    when another request took it first, the document is sealed again for the folio it got — or, with
+    `reseal=False`, nothing is written and `FolioMoved` says which folio the counter would give now (the
+    caller ends the transaction, seals outside it and tries again)."""
     if max(composed.amounts.subtotal, composed.amounts.total) >= MAX_AMOUNT:  # beyond SAT's rules' own limit
         validation.raise_for([{"field": "items", "message": "items: the invoice's amounts exceed the 18 integer "
                                                             "digits a CFDI amount can have"}], "Invalid invoice")
-    _spend_credit(session, auth.team_id)
     repo, folios = InvoiceRepository.from_session(session), FolioRepository.from_session(session)
     given = composed.folio_number
+    where = (auth.team_id, composed.document_type, composed.series, auth.livemode)
+    taken = None
+    if presealed is not None and not reseal and given is None:
+        if not folios.take(*where, folio=presealed[0]):
+            raise FolioMoved(folios.current(*where) + 1)
+        taken = presealed[0]
+    _spend_credit(session, auth.team_id)
     for _ in range(_MAX_SKIPS):
-        folio = given if given is not None else folios.next_folio(
-            auth.team_id, composed.document_type, composed.series, auth.livemode)
+        if taken is not None:
+            folio, taken = taken, None
+        else:
+            folio = given if given is not None else folios.next_folio(*where)
         if given is not None and (holder := repo.folio_holder(auth.team_id, auth.livemode, composed.invoice_type,
                                                               composed.series, given)) is not None:
             raise _folio_in_use(composed, given, holder.uuid or holder.id)
@@ -172,6 +191,21 @@ def finish(session: Session, invoice: Invoice, outcome: Any, pac: Any) -> str:
     return status
 
 
+def _reserve_presealed(session: Session, auth: AuthContext, composed: Composed, metadata: dict[str, Any],
+                       presealed: tuple[int, bytes]) -> Invoice:
+    """`reserve`, sealing outside the write transaction when concurrent requests took the expected folio: the
+    transaction ends having written nothing, the document is sealed for the folio the counter gives now, and
+    the reservation is tried again — a few times, then it seals inside the transaction.
+    Sealing is the costliest step; inside the transaction it would keep every other writer waiting."""
+    for _ in range(_OPTIMISTIC_TRIES):
+        try:
+            return reserve(session, auth, composed, metadata, presealed=presealed, reseal=False)
+        except FolioMoved as moved:
+            session.commit()  # it wrote nothing (a commit, unlike a rollback, keeps the loaded objects fresh)
+            presealed = (moved.folio, _sealed(composed, moved.folio))
+    return reserve(session, auth, composed, metadata, presealed=presealed)
+
+
 def _may_write(body: InvoiceInput) -> bool:
     """Whether resolving the request may store something (a client or service a `search` creates)."""
     client = body.client
@@ -193,7 +227,7 @@ def create(session: Session, auth: AuthContext, settings: Settings, body: Invoic
         validation.raise_for(check_rules(session, auth, composed))
         presealed = preseal(session, auth, composed)
         session.commit()
-        invoice = reserve(session, auth, composed, body.metadata, presealed=presealed)
+        invoice = _reserve_presealed(session, auth, composed, body.metadata, presealed)
     session.commit()
     assert invoice.xml is not None
     outcome = attempt(pac, invoice.xml)

@@ -3,7 +3,7 @@ error catalog."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import ReadAuth, WriteAuth
 from timbre.cfdi.rules import ERROR_TYPES
-from timbre.deps import SessionDep, SettingsDep
+from timbre.deps import DeferredSession, SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES
 from timbre.invoices import cancel as cancel_use_case
 from timbre.invoices import create as create_use_case
@@ -20,7 +20,6 @@ from timbre.invoices import send as send_use_case
 from timbre.invoices.compose import InvoiceType
 from timbre.invoices.schemas import CancelInput, InvoiceInput, SendInput
 from timbre.invoices.service import invoice as invoice_service
-from timbre.kit.db import read_only
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
 from timbre.kit.pagination import ListParams, list_params
 
@@ -32,15 +31,6 @@ router = APIRouter(prefix="/invoices", tags=["Invoices"], responses={
 Status = Literal["pending", "valid", "failed", "cancelled"]
 
 
-def _deferred_session(session: SessionDep, settings: SettingsDep) -> Session:
-    """The request session, begun read-only on SQLite: authentication must not take the write lock,
-    which the use case takes itself in short transactions."""
-    if settings.is_sqlite:
-        read_only(session)
-    return session
-
-
-DeferredSession = Annotated[Session, Depends(_deferred_session)]
 
 
 def _create(kind: InvoiceType, body: InvoiceInput, auth: Any, session: Session, settings: Any) -> JSONResponse:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from timbre.catalogs.search import normalize
@@ -95,9 +96,8 @@ class InvoiceRepository(TeamScopedRepository[Invoice]):
 
     def lock_status(self, invoice: Invoice) -> str:
         """The invoice's current status, its row locked until commit (cheaper than `lock`: one column)."""
-        stmt = select(Invoice.status).where(Invoice.id == invoice.id, Invoice.team_id == invoice.team_id) \
-            .with_for_update()
-        return str(self.session.execute(stmt).scalar_one())
+        params = {"id": invoice.id, "team_id": invoice.team_id}
+        return str(self.session.execute(_status_for_update(), params).scalar_one())
 
     def claim_attempt(self, invoice: Invoice) -> bool:
         """Take the next stamping attempt of a pending invoice; False when another worker took it first
@@ -123,25 +123,27 @@ class FolioRepository(Repository[Series]):
 
     def current(self, team_id: str, document_type: str, series: str, livemode: bool) -> int:
         """The last folio the counter gave (0 for a series not used yet)."""
-        column = Series.counter_live if livemode else Series.counter_test
-        stmt = select(column).where(Series.team_id == team_id, Series.document_type == document_type,
-                                    Series.series == series)
-        return int(self.session.execute(stmt).scalar_one_or_none() or 0)
+        params = {"in_team": team_id, "of_type": document_type, "in_series": series}
+        return int(self.session.execute(_counter(livemode), params).scalar_one_or_none() or 0)
 
     def next_folio(self, team_id: str, document_type: str, series: str, livemode: bool) -> int:
-        column = Series.counter_live if livemode else Series.counter_test
-        stmt = (
-            update(Series)
-            .where(Series.team_id == team_id, Series.document_type == document_type, Series.series == series)
-            .values({column.key: column + 1, "updated_at": now_ms()})
-            .returning(column)
-            .execution_options(synchronize_session=False)
-        )
-        value = self.session.execute(stmt).scalar_one_or_none()
+        params = {"in_team": team_id, "of_type": document_type, "in_series": series, "now": now_ms()}
+        value = self.session.execute(_advance_counter(livemode), params).scalar_one_or_none()
         if value is None:
             self._create(team_id, document_type, series)
-            value = self.session.execute(stmt).scalar_one()
+            value = self.session.execute(_advance_counter(livemode), params).scalar_one()
         return int(value)
+
+    def take(self, team_id: str, document_type: str, series: str, livemode: bool, *, folio: int) -> bool:
+        """Advance the counter to `folio` if it stands just before it; False (nothing written) otherwise."""
+        params = {"in_team": team_id, "of_type": document_type, "in_series": series, "prev": folio - 1,
+                  "now": now_ms()}
+        if self.session.execute(_take_counter(livemode), params).first() is not None:
+            return True
+        if folio != 1 or self.session.execute(_counter(livemode), params).first() is not None:
+            return False
+        self._create(team_id, document_type, series)  # a series' first folio
+        return self.session.execute(_take_counter(livemode), params).first() is not None
 
     def _create(self, team_id: str, document_type: str, series: str) -> None:
         """A series is created on first use; a concurrent creator wins harmlessly."""
@@ -162,15 +164,7 @@ class CreditRepository(Repository[Team]):
 
     def spend(self, team_id: str) -> int | None:
         """Spend one credit; the new `used_credits`, or None when the limit is reached."""
-        stmt = (
-            update(Team)
-            .where(Team.id == team_id,
-                   or_(Team.credit_limit.is_(None), Team.used_credits < Team.credit_limit))
-            .values(used_credits=Team.used_credits + 1)
-            .returning(Team.used_credits)
-            .execution_options(synchronize_session=False)
-        )
-        value = self.session.execute(stmt).scalar_one_or_none()
+        value = self.session.execute(_spend_credit(), {"team_id": team_id, "now": now_ms()}).scalar_one_or_none()
         return None if value is None else int(value)
 
     def refund(self, team_id: str) -> None:
@@ -192,3 +186,48 @@ class ServiceLookupRepository(TeamScopedRepository[Service]):
     def by_sku(self, team_id: str, livemode: bool, sku: str) -> Sequence[Service]:
         stmt = self.scoped(team_id, livemode).where(func.lower(Service.sku) == sku.lower())
         return self.session.scalars(stmt.order_by(Service.created_at, Service.id).limit(2)).all()
+
+
+# The statements every invoice creation runs, built once (see kit.repository).
+
+@cache
+def _status_for_update() -> Select[Any]:
+    return select(Invoice.status).where(Invoice.id == bindparam("id"), Invoice.team_id == bindparam("team_id")) \
+        .with_for_update()
+
+
+def _series_is() -> Any:
+    # (an UPDATE's bind parameters may not be named after its table's columns)
+    return and_(Series.team_id == bindparam("in_team"), Series.document_type == bindparam("of_type"),
+                Series.series == bindparam("in_series"))
+
+
+@cache
+def _counter(livemode: bool) -> Select[Any]:
+    column = Series.counter_live if livemode else Series.counter_test
+    return select(column).where(_series_is())
+
+
+@cache
+def _advance_counter(livemode: bool) -> Any:
+    column = Series.counter_live if livemode else Series.counter_test
+    return (update(Series).where(_series_is()).values({column.key: column + 1, "updated_at": bindparam("now")})
+            .returning(column).execution_options(synchronize_session=False))
+
+
+@cache
+def _take_counter(livemode: bool) -> Any:
+    column = Series.counter_live if livemode else Series.counter_test
+    return (update(Series).where(_series_is(), column == bindparam("prev"))
+            .values({column.key: column + 1, "updated_at": bindparam("now")})
+            .returning(column).execution_options(synchronize_session=False))
+
+
+@cache
+def _spend_credit() -> Any:
+    return (update(Team)
+            .where(Team.id == bindparam("team_id"),
+                   or_(Team.credit_limit.is_(None), Team.used_credits < Team.credit_limit))
+            .values(used_credits=Team.used_credits + 1, updated_at=bindparam("now"))
+            .returning(Team.used_credits)
+            .execution_options(synchronize_session=False))

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -22,8 +23,9 @@ def random_token(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
 
 
+@lru_cache(maxsize=64)
 def derive_key(secret: str, purpose: str, length: int = 32) -> bytes:
-    """A sub-key per purpose, so one leaked sub-key exposes nothing else."""
+    """A sub-key per purpose, so one leaked sub-key exposes nothing else (derived once per process)."""
     hkdf = HKDF(algorithm=hashes.SHA256(), length=length, salt=b"timbre", info=purpose.encode())
     return hkdf.derive(secret.encode())
 

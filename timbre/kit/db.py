@@ -2,7 +2,8 @@
 
 SQLite runs in WAL mode with foreign keys on and a busy timeout. Write transactions start with
 `BEGIN IMMEDIATE`: a deferred transaction that later upgrades to a write lock fails at once under
-concurrency instead of waiting, so every request that may write takes the lock up front.
+concurrency instead of waiting, so every request that may write takes the lock up front — queued by
+`kit.writers` rather than SQLite's sleeping busy handler.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from timbre.kit.writers import WriterQueue
+
+_BUSY_TIMEOUT_S = 30
 
 
 class Base(DeclarativeBase):
@@ -28,20 +33,29 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
+    database = engine.url.database
+    queue = WriterQueue(database, _BUSY_TIMEOUT_S) if database and database != ":memory:" else None
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.info.get("begin_mode") or conn.get_execution_options().get("begin_mode", "IMMEDIATE")
+        mode = conn.get_execution_options().get("begin_mode", "IMMEDIATE")
+        if mode == "IMMEDIATE" and queue is not None:
+            queue.take(conn.connection.dbapi_connection)  # given back when the connection returns to the pool
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+    if queue is not None:
+        for name in ("checkin", "invalidate", "close"):
+            event.listen(engine.pool, name, lambda dbapi, *_: queue.give_back(dbapi))
 
 
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=10)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_S}, pool_size=10)
         _configure_sqlite(engine)
     else:
         engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)

@@ -67,8 +67,11 @@ class IdempotencyMiddleware:
         replay_receive = _replayer(body, more, receive)
         headers = {k.decode().lower(): v.decode("latin-1") for k, v in scope["headers"]}
         key = headers.get("idempotency-key") or _body_key(headers.get("content-type", ""), body)
+        if not key or more:
+            await self.app(scope, replay_receive, send)
+            return
         claims = tokens.verify(self.settings.secret(), tokens.bearer(headers.get("authorization")) or "")
-        if not key or claims is None or more:
+        if claims is None:
             await self.app(scope, replay_receive, send)
             return
         if len(key) > 255 or "\x00" in key:
@@ -171,7 +174,7 @@ class IdempotencyMiddleware:
 
 
 def _body_key(content_type: str, body: bytes) -> str | None:
-    if "json" not in content_type or not body or len(body) > MAX_BODY:
+    if "json" not in content_type or b"idempotency_key" not in body or len(body) > MAX_BODY:
         return None
     try:
         parsed = json.loads(body)

@@ -47,7 +47,7 @@ def _to_ms(value: int | None, *, end: bool = False) -> int | None:
     return value * 1000 + (999 if end else 0)
 
 
-def list_params(
+async def list_params(  # no I/O: runs on the event loop, not in the thread pool
     request: Request,
     limit: int = Query(10, ge=1, le=100, description="Page size, 1–100"),
     next: str | None = Query(None, max_length=500, description="Opaque cursor from the previous page"),

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import ReadAuth, WriteAuth
 from timbre.clients import support_docs
 from timbre.clients.endpoints import UPLOAD_BODY, UPLOAD_RESPONSES
 from timbre.clients.schemas import SupportDocumentOut
-from timbre.deps import SessionDep, SettingsDep
+from timbre.deps import DeferredSession, SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES
-from timbre.kit.db import read_only
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
 from timbre.kit.pagination import ListParams, list_params
 from timbre.kit.storage import get_storage
@@ -34,15 +32,6 @@ router = APIRouter(prefix="/payments", tags=["Payments"], responses=ERROR_RESPON
 _KEY = Header(None, alias="Idempotency-Key", max_length=255, include_in_schema=False)
 
 
-def _deferred_session(session: SessionDep, settings: SettingsDep) -> Session:
-    """Begun read-only on SQLite: the use case takes the write lock itself, in short transactions
-    (a payment's automation calls the PAC between them)."""
-    if settings.is_sqlite:
-        read_only(session)
-    return session
-
-
-DeferredSession = Annotated[Session, Depends(_deferred_session)]
 
 
 class PaymentSearchEnvelope(ListEnvelope[dict[str, Any]]):
