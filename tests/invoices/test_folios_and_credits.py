@@ -5,8 +5,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from tests.factories import run_jobs
 from tests.invoices.checks import assert_folios_written
 from tests.invoices.conftest import Ready
+from timbre.config import get_settings
+from timbre.kit.db import session_scope
 
 
 def _folio(res: Any) -> int:
@@ -83,15 +86,13 @@ class TestCredits:
         assert listed["total_results"] == 5
 
 
-def test_a_document_sealed_for_a_folio_another_request_took_is_sealed_again(ready: Ready) -> None:
-    """`create` seals before taking the folio, for the folio it expects; when the counter gives another
-    (a concurrent request took it), the document is sealed again for the folio it got."""
+def _reserve(ready: Ready, *, sealed: bool) -> str:
+    """Step 2 of the create pipeline on its own (as if the request died right after it): the invoice's id."""
     from timbre.auth.dependencies import AuthContext
     from timbre.auth.roles import Role
-    from timbre.cfdi import xmlsafe
     from timbre.config import get_settings
     from timbre.invoices.compose import compose
-    from timbre.invoices.create import preseal, reserve
+    from timbre.invoices.create import reserve
     from timbre.invoices.schemas import InvoiceInput
     from timbre.kit.db import session_scope
     from timbre.models import ApiKey, Team
@@ -104,10 +105,46 @@ def test_a_document_sealed_for_a_folio_another_request_took_is_sealed_again(read
         assert team is not None and key is not None
         auth = AuthContext(key=key, key_team=team, team=team, livemode=False, role=Role.admin)
         composed = compose(session, auth, settings.secret(), InvoiceInput.model_validate(ready.body()), "I")
-        guessed, xml = preseal(session, auth, composed)
-    assert guessed == 1 and xmlsafe.parse(xml).get("Folio") == "1"
-    assert _folio(ready.create()) == 1  # another request takes folio 1 meanwhile
-    with session_scope(settings.db_url) as session:
-        invoice = reserve(session, auth, composed, {}, presealed=(guessed, xml))
-        assert invoice.folio_number == 2 and invoice.xml is not None
-        assert xmlsafe.parse(invoice.xml).get("Folio") == "2"
+        return reserve(session, auth, composed, {}, sealed=sealed).id
+
+
+def test_a_document_is_sealed_for_the_folio_it_got(ready: Ready) -> None:
+    """The folio is taken first and the document sealed for it: a concurrent request cannot make it stale."""
+    from timbre.cfdi import xmlsafe
+    from timbre.models import Invoice
+
+    first = _reserve(ready, sealed=True)
+    assert _folio(ready.create()) == 2  # another request, meanwhile
+    second = _reserve(ready, sealed=True)
+    for invoice_id, folio in ((first, "1"), (second, "3")):
+        with session_scope(get_settings().db_url) as session:
+            row = session.get(Invoice, invoice_id)
+            assert row is not None and row.xml is not None and row.status == "pending"
+            assert xmlsafe.parse(row.xml).get("Folio") == folio
+
+
+def test_an_invoice_whose_request_died_before_sealing_fails_visibly(ready: Ready) -> None:
+    """A pending invoice without XML never reached a PAC: once stale, the recovery sweep fails it (the folio
+    is skipped with a visible failed attempt) and gives its credit back; the series goes on."""
+    from sqlalchemy import update
+
+    from timbre.invoices.tasks import recover_invoice, sweep_pending
+    from timbre.models import Invoice, Team
+
+    died = _reserve(ready, sealed=False)
+    with session_scope(get_settings().db_url) as session:
+        team = session.get(Team, ready.account.team_id)
+        assert team is not None and team.used_credits == 1
+    assert recover_invoice.call_local(died, ready.account.team_id, False) == "busy"  # its request may be sealing
+    with session_scope(get_settings().db_url) as session:
+        session.execute(update(Invoice).where(Invoice.id == died, Invoice.team_id == ready.account.team_id)
+                        .values(updated_at=0))
+    assert sweep_pending.call_local() == 1
+    run_jobs()
+    failed = ready.client.get(f"/v2/invoices/income/{died}", headers=ready.headers).json()["data"]
+    assert failed["status"] == "failed" and failed["folio_number"] == 1 and failed["uuid"] is None
+    assert failed["error"]["code"] == "not_sealed"
+    with session_scope(get_settings().db_url) as session:
+        team = session.get(Team, ready.account.team_id)
+        assert team is not None and team.used_credits == 0
+    assert _folio(ready.create()) == 2

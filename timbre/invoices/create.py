@@ -1,20 +1,25 @@
 """Create an income or egress invoice: resolve, check SAT's rules, take a folio, seal, stamp.
 
-Transactions, so that nothing is locked while a PAC works (a real PAC takes up to a second):
+Transactions, so that nothing is locked while a PAC works (a real PAC takes up to a second) or while
+the document is sealed (the costliest CPU step):
 
 1. read only, in the request's (read-only) authentication transaction: resolve the client and the
-   items, check SAT's rules (a violation is a 400 and nothing was taken), and seal the document for
-   the folio the series' counter should give next;
+   items and check SAT's rules (a violation is a 400 and nothing was taken);
 2. a short write transaction spends a credit (402 at the limit), takes the folio with
-   `UPDATE … SET counter = counter + 1 RETURNING` (sealing again only when another request took the
-   expected one), inserts the `pending` invoice with its sealed XML — and commits;
-3. the PAC is called outside any transaction, with those exact bytes;
-4. a second short transaction records the outcome: `valid`, `failed` (the folio stays with the
-   visible failed attempt, the credit is refunded) or still `pending` (no answer: a job retries).
+   `UPDATE … SET counter = counter + 1 RETURNING` and inserts the `pending` invoice — and commits.
+   Only now is the document sealed, for the folio it got: no guessing, nothing sealed twice;
+3. for a real PAC, a short transaction stores the sealed XML before it is sent (a retry re-sends
+   these very bytes: a PAC never stamps one document twice), then the PAC is called outside any
+   transaction; the sandbox PAC of test mode keeps no state and answers in-process, so its answer
+   is simply recorded with the XML in the next step;
+4. a last short transaction records the outcome: `valid`, `failed` (the folio stays with the visible
+   failed attempt, the credit is refunded) or still `pending` (no answer: a job retries).
 
-A request whose `search` may create a client or a service runs steps 1 and 2 in one write transaction.
-This use case commits its own steps (services usually leave that to the request): the pipeline spans
-a network call, and holding a transaction across it would serialise every request of a team.
+A request that dies between steps 2 and 4 leaves a pending invoice: with its XML it is stamped by the
+recovery job; without (it died before sealing) the job marks it failed, so the folio is skipped only
+with a visible failed attempt. A request whose `search` may create a client or a service runs steps 1
+and 2 in one write transaction. This use case commits its own steps (services usually leave that to
+the request): holding one transaction across the pipeline would serialise every request of a team.
 """
 
 from __future__ import annotations
@@ -29,23 +34,23 @@ from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
 from timbre.cfdi.build import build
+from timbre.cfdi.pac import PAC
+from timbre.cfdi.pac.sandbox import SandboxPAC
 from timbre.cfdi.seal import seal
 from timbre.config import Settings
-from timbre.errors import Conflict, PaymentRequired, ValidationFailed
+from timbre.errors import Conflict, PaymentRequired
 from timbre.invoices import validation
 from timbre.invoices.compose import MAX_AMOUNT, Composed, InvoiceType, compose
 from timbre.invoices.items import ItemResolver
-from timbre.invoices.output import item_output, number
 from timbre.invoices.repository import CreditRepository, FolioRepository, InvoiceRepository, fold
 from timbre.invoices.schemas import InvoiceInput
-from timbre.invoices.stamping import apply, attempt, pac_for
+from timbre.invoices.stamping import Attempt, apply, attempt, pac_for
 from timbre.kit import jobs
 from timbre.kit.ids import new_id
 from timbre.models import Invoice
 
 FIRST_RETRY = timedelta(seconds=30)
 _MAX_SKIPS = 10_000  # folios given explicitly ahead of the counter are skipped over, never reused
-_OPTIMISTIC_TRIES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +94,6 @@ def _sealed(composed: Composed, folio: int) -> bytes:
     return seal(build(composed.with_folio(folio)), composed.credential)
 
 
-def preseal(session: Session, auth: AuthContext, composed: Composed) -> tuple[int, bytes]:
-    """The document sealed for the folio the request expects (the given one, else the counter's next)."""
-    folio = composed.folio_number or FolioRepository.from_session(session).current(
-        auth.team_id, composed.document_type, composed.series, auth.livemode) + 1
-    return folio, _sealed(composed, folio)
-
-
 def _row(auth: AuthContext, composed: Composed, folio: int, xml: bytes | None) -> Invoice:
     data, amounts = composed.data, composed.amounts
     exchange_rate = data.tipo_cambio if data.tipo_cambio is not None else (Decimal(1) if data.moneda == "MXN"
@@ -118,45 +116,24 @@ def _row(auth: AuthContext, composed: Composed, folio: int, xml: bytes | None) -
     )
 
 
-class FolioMoved(Exception):
-    """The counter gave another folio than the one the document was sealed for (`reserve(reseal=False)`)."""
-
-    def __init__(self, folio: int) -> None:
-        super().__init__(folio)
-        self.folio = folio
-
-
 def reserve(session: Session, auth: AuthContext, composed: Composed, metadata: dict[str, Any], *,
-            presealed: tuple[int, bytes] | None = None, reseal: bool = True) -> Invoice:
-    """Spend a credit, take the folio, seal, and insert the pending invoice (the caller commits).
-
-    `presealed` is `(folio, xml)` sealed beforehand for the folio the counter was expected to give
-    (`preseal`): when the counter gives that folio, the seal's RSA work stays out of the write transaction;
-    when another request took it first, the document is sealed again for the folio it got — or, with
-    `reseal=False`, nothing is written and `FolioMoved` says which folio the counter would give now (the
-    caller ends the transaction, seals outside it and tries again)."""
+            sealed: bool = True) -> Invoice:
+    """Spend a credit, take the folio and insert the pending invoice (the caller commits): sealed for its
+    folio, or with `sealed=False` still without XML (the caller seals it after committing, see `seal_and_stamp`:
+    sealing inside the write transaction would keep every other writer waiting)."""
     if max(composed.amounts.subtotal, composed.amounts.total) >= MAX_AMOUNT:  # beyond SAT's rules' own limit
         validation.raise_for([{"field": "items", "message": "items: the invoice's amounts exceed the 18 integer "
                                                             "digits a CFDI amount can have"}], "Invalid invoice")
+    _spend_credit(session, auth.team_id)
     repo, folios = InvoiceRepository.from_session(session), FolioRepository.from_session(session)
     given = composed.folio_number
-    where = (auth.team_id, composed.document_type, composed.series, auth.livemode)
-    taken = None
-    if presealed is not None and not reseal and given is None:
-        if not folios.take(*where, folio=presealed[0]):
-            raise FolioMoved(folios.current(*where) + 1)
-        taken = presealed[0]
-    _spend_credit(session, auth.team_id)
     for _ in range(_MAX_SKIPS):
-        if taken is not None:
-            folio, taken = taken, None
-        else:
-            folio = given if given is not None else folios.next_folio(*where)
+        folio = given if given is not None else folios.next_folio(
+            auth.team_id, composed.document_type, composed.series, auth.livemode)
         if given is not None and (holder := repo.folio_holder(auth.team_id, auth.livemode, composed.invoice_type,
                                                               composed.series, given)) is not None:
             raise _folio_in_use(composed, given, holder.uuid or holder.id)
-        xml = presealed[1] if presealed is not None and presealed[0] == folio else _sealed(composed, folio)
-        invoice = _row(auth, composed, folio, xml)
+        invoice = _row(auth, composed, folio, _sealed(composed, folio) if sealed else None)
         invoice.metadata_ = metadata
         try:
             with session.begin_nested():
@@ -176,7 +153,7 @@ def _folio_in_use(composed: Composed, folio: int, holder: str) -> Conflict:
                                                    f"already used in series {composed.series!r}"}])
 
 
-def finish(session: Session, invoice: Invoice, outcome: Any, pac: Any) -> str:
+def finish(session: Session, invoice: Invoice, outcome: Attempt, pac: PAC) -> str:
     """Record a stamping attempt on a pending invoice (unless a recovery job finished it first)."""
     repo = InvoiceRepository.from_session(session)
     if repo.lock_status(invoice) != "pending":
@@ -191,19 +168,16 @@ def finish(session: Session, invoice: Invoice, outcome: Any, pac: Any) -> str:
     return status
 
 
-def _reserve_presealed(session: Session, auth: AuthContext, composed: Composed, metadata: dict[str, Any],
-                       presealed: tuple[int, bytes]) -> Invoice:
-    """`reserve`, sealing outside the write transaction when concurrent requests took the expected folio: the
-    transaction ends having written nothing, the document is sealed for the folio the counter gives now, and
-    the reservation is tried again — a few times, then it seals inside the transaction.
-    Sealing is the costliest step; inside the transaction it would keep every other writer waiting."""
-    for _ in range(_OPTIMISTIC_TRIES):
-        try:
-            return reserve(session, auth, composed, metadata, presealed=presealed, reseal=False)
-        except FolioMoved as moved:
-            session.commit()  # it wrote nothing (a commit, unlike a rollback, keeps the loaded objects fresh)
-            presealed = (moved.folio, _sealed(composed, moved.folio))
-    return reserve(session, auth, composed, metadata, presealed=presealed)
+def seal_and_stamp(session: Session, invoice: Invoice, composed: Composed, pac: PAC) -> str:
+    """Steps 3 and 4 for an invoice reserved (and committed) without XML; the caller commits."""
+    xml = _sealed(composed, invoice.folio_number)
+    if isinstance(pac, SandboxPAC):  # stateless and in-process: nothing to store before it answers
+        outcome = attempt(pac, xml)
+        invoice.xml = xml
+        return finish(session, invoice, outcome, pac)
+    InvoiceRepository.from_session(session).store_xml(invoice, xml)
+    session.commit()
+    return finish(session, invoice, attempt(pac, xml), pac)
 
 
 def _may_write(body: InvoiceInput) -> bool:
@@ -215,58 +189,19 @@ def _may_write(body: InvoiceInput) -> bool:
 def create(session: Session, auth: AuthContext, settings: Settings, body: InvoiceInput,
            kind: InvoiceType) -> Created:
     pac = pac_for(settings, auth.livemode)
-    if _may_write(body):
+    may_write = _may_write(body)
+    if may_write:  # steps 1 and 2 in one write transaction
         session.commit()  # end the read-only authentication transaction: the writes below start afresh
-        composed = compose(session, auth, settings.secret(), body, kind)
-        validation.raise_for(check_rules(session, auth, composed))
-        invoice = reserve(session, auth, composed, body.metadata)
-    else:
-        # Resolving, SAT's rules and the seal only read: they run in the read-only transaction of the
-        # authentication, and the write transaction (SQLite's lock) holds just the credit, folio and insert.
-        composed = compose(session, auth, settings.secret(), body, kind)
-        validation.raise_for(check_rules(session, auth, composed))
-        presealed = preseal(session, auth, composed)
-        session.commit()
-        invoice = _reserve_presealed(session, auth, composed, body.metadata, presealed)
+    composed = compose(session, auth, settings.secret(), body, kind)
+    validation.raise_for(check_rules(session, auth, composed))
+    if not may_write:
+        session.commit()  # end the read-only transaction: step 2 starts a write transaction
+    invoice = reserve(session, auth, composed, body.metadata, sealed=False)
     session.commit()
-    assert invoice.xml is not None
-    outcome = attempt(pac, invoice.xml)
-    status = finish(session, invoice, outcome, pac)
+    status = seal_and_stamp(session, invoice, composed, pac)
     if status == "valid" and body.send_email and not body.ignore_emails:
         from timbre.invoices.tasks import send_invoice_email
 
         jobs.enqueue(session, send_invoice_email, invoice.id, invoice.team_id, invoice.livemode, body.emails)
     session.commit()
     return Created(invoice, status)
-
-
-def dry_run(session: Session, auth: AuthContext, settings: Settings, body: InvoiceInput) -> dict[str, Any]:
-    """What `create` would say, without a folio, a credit, a seal or a PAC. Nothing is stored (clients or
-    services a `search` would create are rolled back)."""
-    kind: InvoiceType = body.invoice_type or "I"
-    warnings = []
-    try:
-        composed = compose(session, auth, settings.secret(), body, kind, require_csd=False)
-        if composed.credential is None:
-            warnings.append("The team has no CSD in this mode yet: the certificate rules were not checked, and "
-                            "stamping needs one (POST /v2/teams/{id}/sat-connection)")
-        errors = check_rules(session, auth, composed)
-    except ValidationFailed as exc:
-        errors = exc.details if isinstance(exc.details, list) else [{"field": None, "message": exc.detail}]
-        composed = None
-    finally:
-        session.rollback()
-    preview = None
-    if composed is not None:
-        amounts = composed.amounts
-        preview = {
-            "invoice_type": kind, "series": composed.series, "currency": composed.data.moneda,
-            "subtotal": number(amounts.subtotal), "discount": number(amounts.descuento or Decimal(0)),
-            "taxes": number(amounts.total_impuestos_trasladados or Decimal(0)),
-            "taxes_withheld": number(amounts.total_impuestos_retenidos or Decimal(0)),
-            "total": number(amounts.total), "use": composed.data.receptor.uso_cfdi,
-            "payment_method": composed.data.metodo_pago, "payment_form": composed.data.forma_pago,
-            "client": composed.client_snapshot,
-            "items": [item_output(ItemResolver.snapshot(line)) for line in composed.lines],
-        }
-    return {"valid": not errors, "errors": errors, "warnings": warnings, "invoice": preview}

@@ -18,6 +18,7 @@ from timbre.invoices import create as create_use_case
 from timbre.invoices import files
 from timbre.invoices import send as send_use_case
 from timbre.invoices.compose import InvoiceType
+from timbre.invoices.dry_run import dry_run
 from timbre.invoices.schemas import CancelInput, InvoiceInput, SendInput
 from timbre.invoices.service import invoice as invoice_service
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
@@ -137,7 +138,7 @@ def validate(session: DeferredSession, body: InvoiceInput, auth: WriteAuth, sett
     request, plus the computed totals — without stamping, taking a folio or spending a credit, and
     without storing anything. Always 200: `data.valid` tells."""
     session.commit()
-    result = create_use_case.dry_run(session, auth, settings, body)
+    result = dry_run(session, auth, settings, body)
     message = "Invoice is valid" if result["valid"] else "Invoice breaks SAT rules"
     return ok(message, result)
 

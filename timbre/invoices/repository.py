@@ -89,6 +89,10 @@ class InvoiceRepository(TeamScopedRepository[Invoice]):
                 .order_by(Invoice.updated_at).limit(limit))
         return [(row[0], row[1], row[2]) for row in self.session.execute(stmt).all()]
 
+    def store_xml(self, invoice: Invoice, xml: bytes) -> None:
+        invoice.xml = xml
+        self.session.flush()
+
     def lock(self, invoice: Invoice) -> None:
         """Re-read the invoice and keep it locked until commit (PostgreSQL: FOR UPDATE; SQLite's write
         transaction already excludes every other writer)."""
@@ -121,11 +125,6 @@ class FolioRepository(Repository[Series]):
 
     model = Series
 
-    def current(self, team_id: str, document_type: str, series: str, livemode: bool) -> int:
-        """The last folio the counter gave (0 for a series not used yet)."""
-        params = {"in_team": team_id, "of_type": document_type, "in_series": series}
-        return int(self.session.execute(_counter(livemode), params).scalar_one_or_none() or 0)
-
     def next_folio(self, team_id: str, document_type: str, series: str, livemode: bool) -> int:
         params = {"in_team": team_id, "of_type": document_type, "in_series": series, "now": now_ms()}
         value = self.session.execute(_advance_counter(livemode), params).scalar_one_or_none()
@@ -133,17 +132,6 @@ class FolioRepository(Repository[Series]):
             self._create(team_id, document_type, series)
             value = self.session.execute(_advance_counter(livemode), params).scalar_one()
         return int(value)
-
-    def take(self, team_id: str, document_type: str, series: str, livemode: bool, *, folio: int) -> bool:
-        """Advance the counter to `folio` if it stands just before it; False (nothing written) otherwise."""
-        params = {"in_team": team_id, "of_type": document_type, "in_series": series, "prev": folio - 1,
-                  "now": now_ms()}
-        if self.session.execute(_take_counter(livemode), params).first() is not None:
-            return True
-        if folio != 1 or self.session.execute(_counter(livemode), params).first() is not None:
-            return False
-        self._create(team_id, document_type, series)  # a series' first folio
-        return self.session.execute(_take_counter(livemode), params).first() is not None
 
     def _create(self, team_id: str, document_type: str, series: str) -> None:
         """A series is created on first use; a concurrent creator wins harmlessly."""
@@ -203,23 +191,9 @@ def _series_is() -> Any:
 
 
 @cache
-def _counter(livemode: bool) -> Select[Any]:
-    column = Series.counter_live if livemode else Series.counter_test
-    return select(column).where(_series_is())
-
-
-@cache
 def _advance_counter(livemode: bool) -> Any:
     column = Series.counter_live if livemode else Series.counter_test
     return (update(Series).where(_series_is()).values({column.key: column + 1, "updated_at": bindparam("now")})
-            .returning(column).execution_options(synchronize_session=False))
-
-
-@cache
-def _take_counter(livemode: bool) -> Any:
-    column = Series.counter_live if livemode else Series.counter_test
-    return (update(Series).where(_series_is(), column == bindparam("prev"))
-            .values({column.key: column + 1, "updated_at": bindparam("now")})
             .returning(column).execution_options(synchronize_session=False))
 
 

@@ -178,6 +178,16 @@ def error_of(exc: PacRejected) -> dict[str, Any]:
     return {"code": exc.code, "message": exc.reason, "details": details}
 
 
+def abandon(session: Session, invoice: Invoice) -> None:
+    """A pending invoice whose request ended before its document was sealed: it never reached a PAC."""
+    from timbre.invoices.repository import CreditRepository
+
+    invoice.status = "failed"
+    invoice.error = {"code": "not_sealed", "message": "The request that created this invoice ended before its "
+                     "document was sealed; nothing was sent to a PAC, and the folio is skipped", "details": []}
+    CreditRepository.from_session(session).refund(invoice.team_id)
+
+
 def apply(session: Session, invoice: Invoice, outcome: Attempt, pac: PAC) -> str:
     """Record the attempt on the (locked, still pending) invoice; returns the new status."""
     from timbre.invoices.repository import CreditRepository

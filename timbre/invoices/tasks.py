@@ -2,7 +2,9 @@
 
 `recover_invoice` re-sends the invoice's sealed bytes (never a new document, so never a second
 stamp) with growing delays; a periodic sweep re-queues pending invoices nobody touched for a while,
-in case a job was lost (a crash between the two transactions of a create, a queue outage).
+in case a job was lost (a crash between the transactions of a create, a queue outage). A pending
+invoice that was never sealed (its request died right after taking the folio) reached no PAC: it
+becomes `failed`, so its folio is skipped with a visible failed attempt and its credit comes back.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ STALE_AFTER_MS = 10 * 60 * 1000  # a request waits at most its PAC timeout (30 s
 def recover_invoice(invoice_id: str, team_id: str, livemode: bool) -> str:
     """One more stamping attempt of a pending invoice; returns its status afterwards."""
     from timbre.invoices.repository import InvoiceRepository
-    from timbre.invoices.stamping import apply, attempt, pac_for
+    from timbre.invoices.stamping import abandon, apply, attempt, pac_for
 
     settings = get_settings()
     with session_scope(settings.db_url) as session:
@@ -35,7 +37,12 @@ def recover_invoice(invoice_id: str, team_id: str, livemode: bool) -> str:
         invoice = repo.get_scoped(invoice_id, team_id, livemode)
         if invoice is None or invoice.status != "pending":
             return invoice.status if invoice is not None else "missing"
-        if invoice.xml is None or not repo.claim_attempt(invoice):
+        if invoice.xml is None:
+            if invoice.updated_at >= now_ms() - STALE_AFTER_MS:
+                return "busy"  # its request is sealing it right now
+            abandon(session, invoice)  # the request died before sealing: nothing reached a PAC
+            return invoice.status
+        if not repo.claim_attempt(invoice):
             return "busy"
         xml, attempts = invoice.xml, invoice.attempts
     try:
