@@ -7,7 +7,7 @@ at several concurrencies, and reports invoices/s and latency percentiles for eac
 measures the raw in-process rate of the CFDI core for the same document (tax engine + satcfdi build +
 seal + XSD validation + sandbox stamp, one core: `bench/cfdi_floor.py`) and prints the ratio.
 
-    .venv/bin/python bench/invoices.py                        # concurrencies 1,4,8,16; 2 server processes
+    .venv/bin/python bench/invoices.py                        # concurrencies 1,2,4,8,16; 2 server processes
     .venv/bin/python bench/invoices.py --requests 400 --concurrency 1,8 --servers 2
     .venv/bin/python bench/invoices.py --url http://127.0.0.1:8000 --key <test API key>
 
@@ -197,7 +197,8 @@ def floor(documents: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--concurrency", default="1,4,8,16", help="comma-separated concurrencies (default 1,4,8,16)")
+    parser.add_argument("--concurrency", default="1,2,4,8,16",
+                        help="comma-separated concurrencies (default 1,2,4,8,16)")
     parser.add_argument("--requests", type=int, default=300, help="timed requests per concurrency (default 300)")
     parser.add_argument("--servers", type=int, default=2, help="server processes to start (default 2: one per core)")
     parser.add_argument("--port", type=int, default=18765, help="first port of the servers started (default 18765)")

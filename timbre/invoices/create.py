@@ -124,16 +124,19 @@ def reserve(session: Session, auth: AuthContext, composed: Composed, metadata: d
     if max(composed.amounts.subtotal, composed.amounts.total) >= MAX_AMOUNT:  # beyond SAT's rules' own limit
         validation.raise_for([{"field": "items", "message": "items: the invoice's amounts exceed the 18 integer "
                                                             "digits a CFDI amount can have"}], "Invalid invoice")
+    first = _row(auth, composed, 0, None)  # built before the transaction's first statement takes the lock
     _spend_credit(session, auth.team_id)
     repo, folios = InvoiceRepository.from_session(session), FolioRepository.from_session(session)
     given = composed.folio_number
-    for _ in range(_MAX_SKIPS):
+    for tries in range(_MAX_SKIPS):
         folio = given if given is not None else folios.next_folio(
             auth.team_id, composed.document_type, composed.series, auth.livemode)
         if given is not None and (holder := repo.folio_holder(auth.team_id, auth.livemode, composed.invoice_type,
                                                               composed.series, given)) is not None:
             raise _folio_in_use(composed, given, holder.uuid or holder.id)
-        invoice = _row(auth, composed, folio, _sealed(composed, folio) if sealed else None)
+        invoice = first if tries == 0 else _row(auth, composed, folio, None)
+        invoice.folio_number, invoice.search_text = folio, _search_text(composed, folio)
+        invoice.xml = _sealed(composed, folio) if sealed else None
         invoice.metadata_ = metadata
         try:
             with session.begin_nested():

@@ -93,9 +93,21 @@ class Attempt:
     result: StampResult | None = None
     rejected: PacRejected | None = None
     unavailable: str | None = None
+    stamp: dict[str, Any] | None = None  # with `result`: its stamp, checked to belong to the document
 
 
 def attempt(pac: PAC, xml: bytes, *, recovering: bool = False) -> Attempt:
+    """One call to the PAC with the sealed `xml`; an answer is checked here, before any transaction."""
+    outcome = _call(pac, xml, recovering)
+    if outcome.result is None:
+        return outcome
+    try:
+        return Attempt(result=outcome.result, stamp=_stamp_of(xml, outcome.result))
+    except (PacUnavailable, xmlsafe.XmlError) as exc:
+        return Attempt(unavailable=str(exc))
+
+
+def _call(pac: PAC, xml: bytes, recovering: bool) -> Attempt:
     try:
         return Attempt(result=pac.stamp(xml))
     except PacRejected as exc:
@@ -143,21 +155,15 @@ def xml_key(invoice: Invoice) -> str:
     return f"teams/{invoice.team_id}/{mode}/invoices/{invoice.id}.xml"
 
 
-def mark_valid(invoice: Invoice, result: StampResult) -> None:
+def _stamp_of(xml: bytes, result: StampResult) -> dict[str, Any]:
+    """The stamp to record, after checking that the PAC's answer is our document stamped."""
     root = xmlsafe.parse(result.xml)
     timbre = find_timbre(root)
-    if timbre is None or invoice.xml is None or timbre.get("SelloCFD") != xmlsafe.parse(invoice.xml).get("Sello"):
+    if timbre is None or timbre.get("SelloCFD") != xmlsafe.parse(xml).get("Sello"):
         # The PAC answered with another document: never attach a foreign stamp to this invoice.
         raise PacUnavailable("the PAC returned a stamp that does not belong to this document")
-    invoice.uuid = result.uuid
-    invoice.xml = result.xml
-    invoice.status = "valid"
-    invoice.error = None
-    invoice.stamped_at = now_ms()
-    invoice.last_balance = invoice.total if invoice.payment_method == "PPD" else Decimal(0)
-    invoice.stamp = {
+    return {
         "uuid": result.uuid,
-        "stamp_at": invoice.stamped_at // 1000,
         "fecha_timbrado": result.fecha_timbrado.isoformat(),
         "sello": root.get("Sello"),
         "sello_sat": result.sello_sat,
@@ -166,6 +172,16 @@ def mark_valid(invoice: Invoice, result: StampResult) -> None:
         "rfc_prov_certif": result.rfc_prov_certif,
         "rfc_emisor": root.find("{http://www.sat.gob.mx/cfd/4}Emisor").get("Rfc"),
     }
+
+
+def mark_valid(invoice: Invoice, result: StampResult, stamp: dict[str, Any]) -> None:
+    invoice.uuid = result.uuid
+    invoice.xml = result.xml
+    invoice.status = "valid"
+    invoice.error = None
+    invoice.stamped_at = now_ms()
+    invoice.last_balance = invoice.total if invoice.payment_method == "PPD" else Decimal(0)
+    invoice.stamp = {"stamp_at": invoice.stamped_at // 1000, **stamp}
     invoice.search_text = f"|{result.uuid.lower()}{invoice.search_text}"
 
 
@@ -193,12 +209,9 @@ def apply(session: Session, invoice: Invoice, outcome: Attempt, pac: PAC) -> str
     from timbre.invoices.repository import CreditRepository
 
     invoice.pac = pac.name
-    if outcome.result is not None:
-        try:
-            mark_valid(invoice, outcome.result)
-            return "valid"
-        except (PacUnavailable, xmlsafe.XmlError) as exc:
-            outcome = Attempt(unavailable=str(exc))
+    if outcome.result is not None and outcome.stamp is not None:
+        mark_valid(invoice, outcome.result, outcome.stamp)
+        return "valid"
     if outcome.rejected is not None:
         invoice.status = "failed"
         invoice.error = error_of(outcome.rejected)

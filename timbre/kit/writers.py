@@ -8,7 +8,7 @@ invoice creations over two processes). So every `BEGIN IMMEDIATE` of our engine 
 - the process's lock for that database (a `threading.Lock`: the next thread wakes as soon as it is
   released), then
 - an exclusive `flock` on `<database>.lock` (one per process, so between processes), polled every
-  0.2 ms,
+  0.05 ms at first, then every 0.2 ms,
 
 and gives both back when the transaction ends (commit, rollback, or the connection's return to the
 pool). Both wait at most the engine's busy timeout, then the transaction fails as SQLite's would
@@ -24,7 +24,8 @@ import sqlite3
 import threading
 import time
 
-_POLL_S = 0.0002
+_FIRST_POLL_S = 0.00005  # a write transaction lasts ~0.5–1 ms: check often at first,
+_POLL_S = 0.0002  # then every 0.2 ms
 
 
 class WriterQueue:
@@ -62,6 +63,7 @@ class WriterQueue:
             raise sqlite3.OperationalError("database is locked")
         try:
             fd = self._file()
+            pause = _FIRST_POLL_S
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -69,7 +71,8 @@ class WriterQueue:
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         raise sqlite3.OperationalError("database is locked") from None
-                    time.sleep(_POLL_S)
+                    time.sleep(pause)
+                    pause = min(pause * 2, _POLL_S)
         except BaseException:
             self._lock.release()
             raise

@@ -49,11 +49,12 @@ class Tax:
         )
 
 
-def concept_taxes(doc: Doc, kind: Kind) -> Iterator[Tax]:
-    for i, concepto in enumerate(doc.conceptos):
-        impuestos = child(concepto, "Impuestos")
-        for j, node in enumerate(nodes(impuestos.get(kind) if impuestos else None)):
-            yield Tax(i, kind, j, node)
+def concept_taxes(doc: Doc, kind: Kind) -> list[Tax]:
+    """Every concept's transferred or withheld taxes (listed once per document: a dozen rules walk them)."""
+    return doc.memo(f"concept_taxes:{kind}", lambda: [
+        Tax(i, kind, j, node) for i, concepto in enumerate(doc.conceptos)
+        for impuestos in (child(concepto, "Impuestos"),)
+        for j, node in enumerate(nodes(impuestos.get(kind) if impuestos else None))])
 
 
 def _label(kind: Kind) -> str:

@@ -68,6 +68,17 @@ def rules(scope: Scope | None = None) -> list[Rule]:
     return [r for r in _RULES if scope is None or r.scope == scope]
 
 
+def _by_scope(scope: Scope) -> list[Rule]:
+    """`rules(scope)`, kept until another rule registers (they all do at import time)."""
+    cached = _SCOPED.get(scope)
+    if cached is None or cached[0] != len(_RULES):
+        cached = _SCOPED[scope] = (len(_RULES), rules(scope))
+    return cached[1]
+
+
+_SCOPED: dict[Scope, tuple[int, list[Rule]]] = {}
+
+
 def implemented_codes(scope: Scope | None = None) -> frozenset[str]:
     return frozenset(r.code for r in rules(scope))
 
@@ -87,9 +98,10 @@ def violation(code: str, finding: Finding) -> Violation:
 
 def run(scope: Scope, doc: Doc, ctx: RuleContext) -> list[Violation]:
     found: list[Violation] = []
-    for registered in rules(scope):
+    for registered in _by_scope(scope):
         try:
-            found.extend(violation(registered.code, f) for f in registered.check(doc, ctx))
+            for finding in registered.check(doc, ctx):
+                found.append(violation(registered.code, finding))
         except (ArithmeticError, TypeError, ValueError, KeyError, AttributeError) as exc:
             # A value so malformed that a check cannot even read it is still bad input, not a
             # crash: report it as SAT's unclassified error, naming the rule that tripped.
