@@ -25,6 +25,7 @@ shapes (`body.message` / `body.error.message`) find a human-readable text.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any, ClassVar
 
 from fastapi import Request
@@ -240,7 +241,18 @@ async def handle_data_error(request: Request, exc: Exception) -> JSONResponse:
     return render(BadRequest("Invalid request", "A value in the request cannot be stored (bad characters or range)"))
 
 
+def is_lock_timeout(exc: BaseException) -> bool:
+    """SQLite's write lock (or our writers queue) still taken after the busy timeout."""
+    original = getattr(exc, "orig", exc)
+    return isinstance(original, sqlite3.OperationalError) and "database is locked" in str(original)
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_lock_timeout(exc):
+        log.warning("database write lock timed out on %s %s", request.method, request.url.path)
+        busy = ServiceUnavailable("Database busy", "The database stayed locked by other writes; retry the request",
+                                  code="database_busy", headers={"Retry-After": "1"})
+        return render(busy)
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     body = error_payload(500, "internal_error", "Internal server error", "An unexpected error occurred")
     return JSONResponse(body, status_code=500)

@@ -39,6 +39,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     database = engine.url.database
     queue = WriterQueue(database, _BUSY_TIMEOUT_S) if database and database != ":memory:" else None
+    _WRITER_QUEUES[engine] = queue
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -50,6 +51,14 @@ def _configure_sqlite(engine: Engine) -> None:
     if queue is not None:
         for name in ("checkin", "invalidate", "close"):
             event.listen(engine.pool, name, lambda dbapi, *_: queue.give_back(dbapi))
+
+
+_WRITER_QUEUES: dict[Engine, WriterQueue | None] = {}
+
+
+def writer_queue(engine: Engine) -> WriterQueue | None:
+    """The queue of a SQLite engine's write transactions (None for PostgreSQL or an in-memory database)."""
+    return _WRITER_QUEUES.get(engine)
 
 
 @lru_cache(maxsize=8)
