@@ -66,3 +66,26 @@ def test_keys_create_and_revoke_from_the_cli(served: tuple[str, dict[str, str]])
     listed = run(["keys", "list"], env).stdout
     assert key["key"] not in listed and key["id"] in listed
     assert run(["keys", "revoke", "key_missing"], env).returncode == 2
+
+
+def test_serve_stops_promptly_on_sigterm(tmp_path: Path) -> None:
+    """As `docker stop` or systemd stop it: the job consumer running inside must not swallow the signal."""
+    import signal
+    import time
+
+    port = free_port()
+    env = env_for(tmp_path / "data", TIMBRE_PUBLIC_URL=f"http://127.0.0.1:{port}")
+    log = tmp_path / "serve.log"
+    proc = start(["serve", "--port", str(port)], env, log)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/health")
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        # uvicorn shuts down, then re-raises the signal so the exit status tells why it stopped
+        assert proc.wait(timeout=10) in (0, -signal.SIGTERM)
+        assert time.monotonic() - started < 10
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Application shutdown complete" in log.read_text()

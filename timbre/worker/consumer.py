@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from typing import Any
 
 from timbre.worker.queue import huey
@@ -9,11 +11,22 @@ from timbre.worker.registry import load_tasks
 
 
 def start_inprocess(workers: int = 2) -> Any:
-    """Start consumer threads in this process; returns the consumer (call `.stop()` on shutdown)."""
+    """Start consumer threads in this process; returns the consumer (call `.stop()` on shutdown).
+
+    Huey's `start()` installs its own SIGINT/SIGTERM/SIGHUP handlers, which only its own `run()` loop acts
+    on: the server's handlers are put back, so that SIGTERM still stops `timbre serve` (the server's
+    shutdown then stops the consumer)."""
     load_tasks()
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=False)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    handlers = {sig: signal.getsignal(sig) for sig in _SIGNALS} if in_main_thread else {}
     consumer.start()
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
     return consumer
+
+
+_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def run_forever(workers: int = 4) -> None:
