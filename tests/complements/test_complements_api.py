@@ -146,3 +146,24 @@ class TestReleasedBalances:
         assert got["invoices"][0]["status"] == "released"
         again = pay(ready, (ppd["uuid"], 1160.0)).json()["data"]
         assert again["invoices"][0]["installment"] == 1 and again["invoices"][0]["previous_balance"] == 1160.0
+
+
+class TestEmail:
+    def test_send_email_mails_the_stamped_complement_and_false_does_not(self, ready: Ready) -> None:
+        from tests.factories import run_jobs
+        from timbre.config import get_settings
+        from timbre.kit.db import session_scope
+        from timbre.models import EmailMessage
+
+        ppd = ppd_invoice(ready, 1000.0)
+        run_jobs()
+        quiet = pay(ready, (ppd["uuid"], 100.0), send_email=False)
+        mailed = pay(ready, (ppd["uuid"], 100.0), send_email=True, emails=["pagos@example.com"])
+        assert quiet.status_code == 201 and mailed.status_code == 201, mailed.text
+        run_jobs()
+        with session_scope(get_settings().db_url) as session:
+            messages = session.query(EmailMessage).filter(EmailMessage.team_id == ready.account.team_id).all()
+            assert [m.to for m in messages] == ["pagos@example.com"]
+            data = mailed.json()["data"]
+            assert messages[0].subject.startswith("Complemento de pago ")
+            assert data["uuid"] in messages[0].body and "/v2/files/" in messages[0].body

@@ -63,6 +63,8 @@ class ComplementRequest:
     series: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     payment_id: str | None = None
+    send_email: bool = False  # e-mail the stamped complement to the client (or to `emails`)
+    emails: Sequence[str] = ()
 
     @classmethod
     def from_input(cls, body: ComplementInput) -> ComplementRequest:
@@ -72,7 +74,8 @@ class ComplementRequest:
             amount=body.amount, operation_number=body.operation_number,
             payer_bank=body.payer_bank.model_dump(exclude_none=True) if body.payer_bank else {},
             payee_bank=body.payee_bank.model_dump(exclude_none=True) if body.payee_bank else {},
-            series=body.series, metadata=body.metadata)
+            series=body.series, metadata=body.metadata, send_email=bool(body.send_email),
+            emails=tuple(body.emails or ()))
 
 
 def local_time(value: datetime | int | None) -> datetime:

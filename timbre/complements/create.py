@@ -30,6 +30,7 @@ from timbre.invoices.create import Created, finish
 from timbre.invoices.linked import Link
 from timbre.invoices.repository import CreditRepository, FolioRepository, InvoiceRepository, fold
 from timbre.invoices.stamping import attempt, pac_for
+from timbre.kit import jobs
 from timbre.kit.ids import new_id
 from timbre.models import Invoice, PaymentComplement, PaymentComplementDocument
 
@@ -122,5 +123,10 @@ def create(session: Session, auth: AuthContext, settings: Settings, request: Com
     outcome = attempt(pac, invoice.xml)
     status = finish(session, invoice, outcome, pac)
     invoice.last_balance = None  # `finish` gives stamped documents a balance; a complement has none
+    if status == "valid" and request.send_email:
+        from timbre.invoices.tasks import send_invoice_email
+
+        jobs.enqueue(session, send_invoice_email, invoice.id, invoice.team_id, invoice.livemode,
+                     list(request.emails) or None)
     session.commit()
     return Created(invoice, status)

@@ -34,6 +34,9 @@ def suppressed(invoice: Invoice, team: Team) -> bool:
                                                            and bool(settings.get("avoid_test_invoice_emails")))
 
 
+_KINDS = {"E": "Nota de crédito", "P": "Complemento de pago"}
+
+
 def send(session: Session, settings: Settings, invoice: Invoice, team: Team,
          emails: list[str] | None) -> dict[str, Any]:
     to = recipients(invoice, team, emails)
@@ -41,7 +44,7 @@ def send(session: Session, settings: Settings, invoice: Invoice, team: Team,
         raise BadRequest("No recipients", "Give `emails`: the client has no e-mail address", code="no_recipients")
     links = files.links(settings, invoice, team, None, ttl=EMAIL_LINK_TTL)
     name = f"{invoice.series}-{invoice.folio_number}"
-    kind = "Nota de crédito" if invoice.invoice_type == "E" else "Factura"
+    kind = _KINDS.get(invoice.invoice_type, "Factura")
     body = "\n".join([
         f"{team.legal_name} le envía su {kind.lower()} {name} (folio fiscal {invoice.uuid}).",
         f"Total: {invoice.total} {invoice.currency}", "",

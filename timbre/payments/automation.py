@@ -174,7 +174,7 @@ def complement_request(payment: Payment, target: Invoice) -> ComplementRequest:
         invoices=[Paying(target.id, payment.total)], payment_form=payment.payment_form, currency=payment.currency,
         paid_at=local_time(payment.succeeded_at), exchange_rate=payment.exchange_rate,
         operation_number=payment.operation_number, metadata={**(payment.metadata_ or {}), "payment_id": payment.id},
-        payment_id=payment.id)
+        payment_id=payment.id, send_email=payment.send_email, emails=tuple(payment.emails or ()))
 
 
 def _record(session: Session, auth: AuthContext, payment_id: str, status: str, error: Any = None, *,
