@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import update
 
 from tests.factories import _url, run_jobs
+from tests.invoices.checks import assert_valid_cfdi, stored_xml
 from tests.invoices.conftest import Ready
-from tests.payments.helpers import get, register, request, settings
+from tests.payments.helpers import ITEM, get, register, request, settings
 from timbre.kit.db import session_scope
 from timbre.models import EmailMessage, Payment
 
@@ -130,6 +131,23 @@ class TestRefund:
         note = get(ready, f"/invoices/egress/{refund['credit_note_id']}")["data"]
         assert note["status"] == "valid" and note["total"] == 116.0 and note["taxes"] == 16.0
         assert note["related_documents"] == [{"relationship": "01", "documents": [payment["invoice"]["uuid"]]}]
+
+    def test_a_credit_note_gives_back_each_tax_rates_share(self, ready: Ready) -> None:
+        """A payment for items taxed differently: the credit note refunds each rate in proportion."""
+        settings(ready, refunds={"current_month_handler": "credit_note"})
+        zero = {**ITEM, "description": "Libros", "taxes": [{"type": "IVA", "rate": 0, "factor": "Tasa",
+                                                            "withholding": False}]}
+        payment = register(ready, items=[ITEM, zero]).json()["data"]  # 1,160 + 1,000 = 2,160
+        refund = _post(ready, f"/payments/{payment['id']}/refund", {"amount": 216}).json()["data"]["refunds"][0]
+        assert refund["fiscal_action"] == "credit_note", refund
+        note = get(ready, f"/invoices/egress/{refund['credit_note_id']}")["data"]
+        assert note["status"] == "valid" and note["total"] == 216.0 and note["taxes"] == 16.0
+        shares = sorted((item["total"], [t["rate"] for t in item["taxes"]]) for item in note["items"])
+        assert shares == [(100.0, [0.0]), (116.0, [0.16])]
+        root = assert_valid_cfdi(stored_xml(ready.client, ready.headers, note["uuid"]))
+        cfdi = "{http://www.sat.gob.mx/cfd/4}"
+        rates = sorted(t.get("TasaOCuota") for c in root.iter(f"{cfdi}Concepto") for t in c.iter(f"{cfdi}Traslado"))
+        assert rates == ["0.000000", "0.160000"]
 
 
 class TestReading:

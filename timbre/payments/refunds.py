@@ -14,7 +14,8 @@ The outcome is kept on the refund (`fiscal_action`, `credit_note_id`, `fiscal_er
 
 from __future__ import annotations
 
-from decimal import Decimal
+import json
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -43,16 +44,36 @@ def _invalid(message: str) -> ValidationFailed:
 
 
 def _credit_note(payment: Payment, invoice: Invoice, amount: Decimal) -> InvoiceInput:
-    first = (payment.items or [{}])[0]
-    taxes = [{**tax, "inclusive": True} for tax in first.get("taxes") or []]
+    items = [{"description": f"Devolución del pago {payment.id}", "quantity": 1, "unit_price": share,
+              "product_key": "84111506", "unit_key": "ACT", "taxes": [{**tax, "inclusive": True} for tax in taxes]}
+             for taxes, share in refunded_by_taxes(invoice, amount, currency_decimals(payment.currency))]
     return InvoiceInput.model_validate({
         "client": {"id": payment.client_id}, "currency": payment.currency, "exchange_rate": payment.exchange_rate,
-        "items": [{"description": f"Devolución del pago {payment.id}", "quantity": 1, "unit_price": amount,
-                   "product_key": "84111506", "unit_key": "ACT", "taxes": taxes}],
-        "use": "G02", "payment_form": payment.payment_form, "payment_method": "PUE",
+        "items": items, "use": "G02", "payment_form": payment.payment_form, "payment_method": "PUE",
         "related_documents": [{"relationship": "01", "documents": [invoice.uuid]}],
         "metadata": {"payment_id": payment.id},
     })
+
+
+def refunded_by_taxes(invoice: Invoice, amount: Decimal, decimals: int) -> list[tuple[list[dict[str, Any]], Decimal]]:
+    """The refunded amount (taxes included) spread over the invoice's groups of items with the same taxes, in
+    proportion to what each group charged, so that the credit note gives back each tax rate's share: one
+    concept per group; the rounding remainder goes to the largest group."""
+    groups: dict[str, tuple[list[dict[str, Any]], Decimal]] = {}
+    for item in invoice.items or []:
+        taxes = list(item.get("taxes") or [])
+        key = json.dumps(taxes, sort_keys=True)
+        groups[key] = (taxes, groups.get(key, (taxes, Decimal(0)))[1] + Decimal(str(item.get("total") or 0)))
+    charged = sum((weight for _, weight in groups.values()), Decimal(0))
+    if charged <= 0:
+        return [([], amount)]
+    quantum = Decimal(1).scaleb(-decimals)
+    shares = [(taxes, (amount * weight / charged).quantize(quantum, ROUND_HALF_UP))
+              for taxes, weight in groups.values()]
+    largest = max(range(len(shares)), key=lambda i: shares[i][1])
+    taxes, share = shares[largest]
+    shares[largest] = (taxes, share + amount - sum((s for _, s in shares), Decimal(0)))
+    return [(taxes, share) for taxes, share in shares if share > 0]
 
 
 def _fiscal(session: Session, auth: AuthContext, settings: Settings, payment: Payment, amount: Decimal,
