@@ -64,7 +64,10 @@ def writer_queue(engine: Engine) -> WriterQueue | None:
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_S}, pool_size=10)
+        # No overflow limit: a read-only session begins on the event loop (`deps`), which must never wait for
+        # a connection that only the requests it serves could give back. SQLite connections are cheap.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_S},
+                               pool_size=10, max_overflow=-1)
         _configure_sqlite(engine)
     else:
         engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
