@@ -61,8 +61,8 @@ def start_servers(count: int, port: int, data_dir: Path,
                   database_url: str | None = None) -> tuple[list[subprocess.Popen[bytes]], list[str], str]:
     """`count` single-process `timbre serve` on consecutive ports sharing one data directory (database, files,
     job queue): the deployment DESIGN.md describes (stateless API processes behind a load balancer), the
-    load generator playing the balancer. (`timbre serve --workers N` would do the same behind one port, but
-    uvicorn's worker processes answer with Nagle's algorithm on, which adds ~40 ms to every request.)"""
+    load generator playing the balancer. (`timbre serve --workers N` serves the same behind one port, but the
+    kernel may hand several keep-alive connections to one worker process while another idles.)"""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIMBRE_")}
     env.update({"TIMBRE_DATA_DIR": str(data_dir), "TIMBRE_PUBLIC_URL": f"http://127.0.0.1:{port}",
                 "TIMBRE_LOG_LEVEL": "warning"})
