@@ -82,6 +82,13 @@ def get_sessionmaker(url: str) -> sessionmaker[Session]:
 def read_only(session: Session) -> None:
     """Mark a not-yet-begun session as read-only: on SQLite its transaction is DEFERRED (no write lock)."""
     session.connection(execution_options={"begin_mode": "DEFERRED"})
+    session.info["read_only"] = session.get_transaction()
+
+
+def is_read_only(session: Session) -> bool:
+    """Whether the session's current transaction was begun by `read_only`."""
+    current = session.get_transaction()
+    return current is not None and session.info.get("read_only") is current
 
 
 @contextmanager
