@@ -86,15 +86,15 @@ class TestCredits:
         assert listed["total_results"] == 5
 
 
-def _reserve(ready: Ready, *, sealed: bool) -> str:
-    """Step 2 of the create pipeline on its own (as if the request died right after it): the invoice's id."""
+def _reserve(ready: Ready, *, then_stamp: bool = False) -> str:
+    """Step 2 of the create pipeline on its own (as if the request died right after it), or followed by
+    steps 3 and 4: the invoice's id."""
     from timbre.auth.dependencies import AuthContext
     from timbre.auth.roles import Role
-    from timbre.config import get_settings
     from timbre.invoices.compose import compose
-    from timbre.invoices.create import reserve
+    from timbre.invoices.create import reserve, seal_and_stamp
     from timbre.invoices.schemas import InvoiceInput
-    from timbre.kit.db import session_scope
+    from timbre.invoices.stamping import sandbox
     from timbre.models import ApiKey, Team
 
     settings = get_settings()
@@ -105,7 +105,11 @@ def _reserve(ready: Ready, *, sealed: bool) -> str:
         assert team is not None and key is not None
         auth = AuthContext(key=key, key_team=team, team=team, livemode=False, role=Role.admin)
         composed = compose(session, auth, settings.secret(), InvoiceInput.model_validate(ready.body()), "I")
-        return reserve(session, auth, composed, {}, sealed=sealed).id
+        invoice = reserve(session, auth, composed, {})
+        if then_stamp:
+            session.commit()
+            seal_and_stamp(session, invoice, composed, sandbox())
+        return invoice.id
 
 
 def test_a_document_is_sealed_for_the_folio_it_got(ready: Ready) -> None:
@@ -113,13 +117,13 @@ def test_a_document_is_sealed_for_the_folio_it_got(ready: Ready) -> None:
     from timbre.cfdi import xmlsafe
     from timbre.models import Invoice
 
-    first = _reserve(ready, sealed=True)
+    first = _reserve(ready, then_stamp=True)
     assert _folio(ready.create()) == 2  # another request, meanwhile
-    second = _reserve(ready, sealed=True)
+    second = _reserve(ready, then_stamp=True)
     for invoice_id, folio in ((first, "1"), (second, "3")):
         with session_scope(get_settings().db_url) as session:
             row = session.get(Invoice, invoice_id)
-            assert row is not None and row.xml is not None and row.status == "pending"
+            assert row is not None and row.xml is not None and row.status == "valid"
             assert xmlsafe.parse(row.xml).get("Folio") == folio
 
 
@@ -131,7 +135,7 @@ def test_an_invoice_whose_request_died_before_sealing_fails_visibly(ready: Ready
     from timbre.invoices.tasks import recover_invoice, sweep_pending
     from timbre.models import Invoice, Team
 
-    died = _reserve(ready, sealed=False)
+    died = _reserve(ready)
     with session_scope(get_settings().db_url) as session:
         team = session.get(Team, ready.account.team_id)
         assert team is not None and team.used_credits == 1

@@ -25,10 +25,10 @@ from timbre.cfdi.seal import seal
 from timbre.complements.compose import ComplementRequest, ComposedComplement, compose
 from timbre.complements.repository import APPLIED
 from timbre.config import Settings
-from timbre.errors import Conflict, PaymentRequired
-from timbre.invoices.create import Created, finish
+from timbre.errors import Conflict
+from timbre.invoices.create import Created, finish, spend_credit
 from timbre.invoices.linked import Link
-from timbre.invoices.repository import CreditRepository, FolioRepository, InvoiceRepository, fold
+from timbre.invoices.repository import FolioRepository, InvoiceRepository, fold
 from timbre.invoices.stamping import attempt, pac_for
 from timbre.kit import jobs
 from timbre.kit.ids import new_id
@@ -36,14 +36,6 @@ from timbre.models import Invoice, PaymentComplement, PaymentComplementDocument
 
 DOCUMENT_TYPE = "complements"
 _MAX_SKIPS = 10_000
-
-
-def _spend_credit(session: Session, team_id: str) -> None:
-    credits = CreditRepository.from_session(session)
-    if credits.spend(team_id) is None:
-        limit, used = credits.usage(team_id)
-        raise PaymentRequired("Team credit limit reached", "No remaining credits", code="credit_limit_reached",
-                              extra={"credit_limit": limit, "used_credits": used})
 
 
 def _invoice_row(auth: AuthContext, composed: ComposedComplement, folio: int, xml: bytes,
@@ -87,7 +79,7 @@ def _records(auth: AuthContext, composed: ComposedComplement, invoice: Invoice) 
 
 def reserve(session: Session, auth: AuthContext, composed: ComposedComplement) -> Invoice:
     """Spend a credit, take the folio, seal, insert the pending complement and lower the balances."""
-    _spend_credit(session, auth.team_id)
+    spend_credit(session, auth.team_id)
     folios = FolioRepository.from_session(session)
     repo = InvoiceRepository.from_session(session)
     for _ in range(_MAX_SKIPS):

@@ -74,7 +74,8 @@ def check_rules(session: Session, auth: AuthContext, composed: Composed) -> list
     return validation.check(build(composed.data), ctx)
 
 
-def _spend_credit(session: Session, team_id: str) -> None:
+def spend_credit(session: Session, team_id: str) -> None:
+    """Spend one of the team's credits; 402 with `credit_limit` and `used_credits` at the limit."""
     credits = CreditRepository.from_session(session)
     if credits.spend(team_id) is None:
         limit, used = credits.usage(team_id)
@@ -94,13 +95,14 @@ def _sealed(composed: Composed, folio: int) -> bytes:
     return seal(build(composed.with_folio(folio)), composed.credential)
 
 
-def _row(auth: AuthContext, composed: Composed, folio: int, xml: bytes | None) -> Invoice:
+def _row(auth: AuthContext, composed: Composed, metadata: dict[str, Any]) -> Invoice:
+    """The pending invoice without its folio (`reserve` sets it) and without XML."""
     data, amounts = composed.data, composed.amounts
     exchange_rate = data.tipo_cambio if data.tipo_cambio is not None else (Decimal(1) if data.moneda == "MXN"
                                                                             else None)
     return Invoice(
         id=new_id("invoice"), team_id=auth.team_id, livemode=auth.livemode, invoice_type=composed.invoice_type,
-        status="pending", series=composed.series, folio_number=folio,
+        status="pending", series=composed.series,
         client_id=composed.client.id if composed.client else None, client=composed.client_snapshot,
         items=[ItemResolver.snapshot(line) for line in composed.lines], currency=data.moneda,
         exchange_rate=exchange_rate, subtotal=amounts.subtotal, discount=amounts.descuento or Decimal(0),
@@ -111,21 +113,20 @@ def _row(auth: AuthContext, composed: Composed, folio: int, xml: bytes | None) -
         related_text="|" + "".join(f"{g['relationship']}:{u}|" for g in composed.related for u in g["documents"]),
         global_=composed.global_, pdf_notes=composed.pdf_notes, issued_at=data.fecha.isoformat(),
         csd_id=composed.csd.id if composed.csd else None,
-        no_certificado=composed.credential.no_certificado if composed.credential else None, xml=xml,
-        owner_id=auth.user_id, search_text=_search_text(composed, folio), attempts=1, metadata_={},
+        no_certificado=composed.credential.no_certificado if composed.credential else None,
+        owner_id=auth.user_id, attempts=1, metadata_=metadata,
     )
 
 
-def reserve(session: Session, auth: AuthContext, composed: Composed, metadata: dict[str, Any], *,
-            sealed: bool = True) -> Invoice:
-    """Spend a credit, take the folio and insert the pending invoice (the caller commits): sealed for its
-    folio, or with `sealed=False` still without XML (the caller seals it after committing, see `seal_and_stamp`:
-    sealing inside the write transaction would keep every other writer waiting)."""
+def reserve(session: Session, auth: AuthContext, composed: Composed, metadata: dict[str, Any]) -> Invoice:
+    """Spend a credit, take the folio and insert the pending invoice, still without XML (the caller commits,
+    then `seal_and_stamp` seals it: sealing inside the write transaction would keep every other writer
+    waiting)."""
     if max(composed.amounts.subtotal, composed.amounts.total) >= MAX_AMOUNT:  # beyond SAT's rules' own limit
         validation.raise_for([{"field": "items", "message": "items: the invoice's amounts exceed the 18 integer "
                                                             "digits a CFDI amount can have"}], "Invalid invoice")
-    first = _row(auth, composed, 0, None)  # built before the transaction's first statement takes the lock
-    _spend_credit(session, auth.team_id)
+    first = _row(auth, composed, metadata)  # built before the transaction's first statement takes the lock
+    spend_credit(session, auth.team_id)
     repo, folios = InvoiceRepository.from_session(session), FolioRepository.from_session(session)
     given = composed.folio_number
     for tries in range(_MAX_SKIPS):
@@ -134,10 +135,8 @@ def reserve(session: Session, auth: AuthContext, composed: Composed, metadata: d
         if given is not None and (holder := repo.folio_holder(auth.team_id, auth.livemode, composed.invoice_type,
                                                               composed.series, given)) is not None:
             raise _folio_in_use(composed, given, holder.uuid or holder.id)
-        invoice = first if tries == 0 else _row(auth, composed, folio, None)
+        invoice = first if tries == 0 else _row(auth, composed, metadata)
         invoice.folio_number, invoice.search_text = folio, _search_text(composed, folio)
-        invoice.xml = _sealed(composed, folio) if sealed else None
-        invoice.metadata_ = metadata
         try:
             with session.begin_nested():
                 repo.add(invoice)
@@ -199,7 +198,7 @@ def create(session: Session, auth: AuthContext, settings: Settings, body: Invoic
     validation.raise_for(check_rules(session, auth, composed))
     if not may_write:
         session.commit()  # end the read-only transaction: step 2 starts a write transaction
-    invoice = reserve(session, auth, composed, body.metadata, sealed=False)
+    invoice = reserve(session, auth, composed, body.metadata)
     session.commit()
     status = seal_and_stamp(session, invoice, composed, pac)
     if status == "valid" and body.send_email and not body.ignore_emails:

@@ -1,9 +1,10 @@
 """Create an invoice on behalf of another object (a payment's automation, a draft) exactly once.
 
-The create pipeline of `create.py`, with one difference: in the write transaction that reserves the
-invoice, a `Link` first locks its owner and says whether it still needs a document (`claim`), then
-records the invoice on it (`attach`). Owner and invoice commit together, so a retried automation or
-a second stamp of one draft finds the first invoice instead of issuing another.
+The create pipeline of `create.py` (the document sealed once its reservation commits), with one
+difference: in the write transaction that reserves the invoice, a `Link` first locks its owner and says
+whether it still needs a document (`claim`), then records the invoice on it (`attach`). Owner and
+invoice commit together, so a retried automation or a second stamp of one draft finds the first
+invoice instead of issuing another.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from timbre.auth.dependencies import AuthContext
 from timbre.config import Settings
 from timbre.invoices import validation
 from timbre.invoices.compose import InvoiceType, compose
-from timbre.invoices.create import Created, check_rules, finish, reserve
+from timbre.invoices.create import Created, check_rules, reserve, seal_and_stamp
 from timbre.invoices.schemas import InvoiceInput
-from timbre.invoices.stamping import attempt, pac_for
+from timbre.invoices.stamping import pac_for
 from timbre.kit import jobs
 from timbre.models import Invoice
 
@@ -47,9 +48,7 @@ def create_linked(session: Session, auth: AuthContext, settings: Settings, body:
     invoice = reserve(session, auth, composed, body.metadata)
     link.attach(session, invoice)
     session.commit()
-    assert invoice.xml is not None
-    outcome = attempt(pac, invoice.xml)
-    status = finish(session, invoice, outcome, pac)
+    status = seal_and_stamp(session, invoice, composed, pac)
     if status == "valid" and body.send_email and not body.ignore_emails:
         from timbre.invoices.tasks import send_invoice_email
 

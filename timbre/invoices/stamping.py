@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from timbre.cfdi import xmlsafe
 from timbre.cfdi.pac import PAC, Environment, PacRejected, PacUnavailable, StampResult
-from timbre.cfdi.pac.base import map_exceptions, stamp_result
+from timbre.cfdi.pac.base import RawCFDI, map_exceptions, stamp_result
 from timbre.cfdi.pac.finkok import FinkokPAC
 from timbre.cfdi.pac.sandbox import RulesRejected, SandboxPAC
 from timbre.cfdi.pac.swsapien import SWSapienPAC
@@ -121,16 +121,6 @@ def _call(pac: PAC, xml: bytes, recovering: bool) -> Attempt:
         return Attempt(unavailable=f"unexpected PAC error: {type(exc).__name__}")
 
 
-class _RawCFDI(CFDI):  # type: ignore[misc]  # satcfdi is untyped
-    """Our exact sealed bytes, for satcfdi's client (it would re-serialize the document otherwise)."""
-
-    def __init__(self, xml: bytes) -> None:
-        super().__init__()
-        self.raw = xml
-
-    def xml_bytes(self, *args: Any, **kwargs: Any) -> bytes:
-        return self.raw
-
 
 def _retrieve(pac: PAC, xml: bytes, rejected: PacRejected) -> Attempt:
     """The PAC stamped this document before but its answer was lost: fetch that stamp."""
@@ -142,7 +132,7 @@ def _retrieve(pac: PAC, xml: bytes, rejected: PacRejected) -> Attempt:
         AttributeError: PacUnavailable, TypeError: PacUnavailable}
     try:
         with map_exceptions(mapping):
-            document = pac.client.stamped(_RawCFDI(xml))
+            document = pac.client.stamped(RawCFDI(xml))
         return Attempt(result=stamp_result(document.xml))
     except PacUnavailable as exc:
         return Attempt(unavailable=exc.message)

@@ -67,6 +67,17 @@ class PacNotFound(PacRejected):
     """The UUID is unknown to the PAC."""
 
 
+
+class RawCFDI(CFDI):  # type: ignore[misc]  # satcfdi is untyped
+    """Our exact sealed bytes, for satcfdi's PAC clients (they would re-serialize the document otherwise)."""
+
+    def __init__(self, xml: bytes) -> None:
+        super().__init__()
+        self.raw = xml
+
+    def xml_bytes(self, *args: Any, **kwargs: Any) -> bytes:
+        return self.raw
+
 @dataclass(frozen=True, slots=True)
 class StampResult:
     uuid: str

@@ -11,7 +11,6 @@ from typing import Any
 
 import requests
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
-from satcfdi.cfdi import CFDI
 from satcfdi.create.cancela import cancelacion
 from satcfdi.exceptions import DocumentNotFoundError, ResponseError
 from satcfdi.models.signer import Signer
@@ -26,6 +25,7 @@ from .base import (
     PacNotFound,
     PacRejected,
     PacUnavailable,
+    RawCFDI,
     StampResult,
     check_cancel_request,
     map_exceptions,
@@ -42,16 +42,6 @@ _UNAVAILABLE: dict[type[BaseException], type[PacUnavailable]] = {
     TypeError: PacUnavailable,
 }
 
-
-class _RawCFDI(CFDI):  # type: ignore[misc]  # satcfdi is untyped
-    """Hands satcfdi our exact signed bytes instead of letting it re-serialize the document."""
-
-    def __init__(self, xml: bytes) -> None:
-        super().__init__()
-        self.raw = xml
-
-    def xml_bytes(self, *args: Any, **kwargs: Any) -> bytes:
-        return self.raw
 
 
 class _Client(finkok.Finkok):  # type: ignore[misc]
@@ -103,7 +93,7 @@ class FinkokPAC(PAC):
     def stamp(self, xml: bytes) -> StampResult:
         try:
             with map_exceptions(_UNAVAILABLE):
-                document = self.client.stamp(_RawCFDI(xml))
+                document = self.client.stamp(RawCFDI(xml))
         except ResponseError as error:
             raise _rejected(error) from None
         if not document.xml:

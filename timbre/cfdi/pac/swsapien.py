@@ -22,6 +22,7 @@ from .base import (
     Environment,
     PacRejected,
     PacUnavailable,
+    RawCFDI,
     StampResult,
     check_cancel_request,
     map_exceptions,
@@ -37,16 +38,6 @@ _UNAVAILABLE: dict[type[BaseException], type[PacUnavailable]] = {
     TypeError: PacUnavailable,
 }
 
-
-class _RawCFDI(CFDI):  # type: ignore[misc]  # satcfdi is untyped
-    """Hands satcfdi our exact signed bytes instead of letting it re-serialize the document."""
-
-    def __init__(self, xml: bytes) -> None:
-        super().__init__()
-        self.raw = xml
-
-    def xml_bytes(self, *args: Any, **kwargs: Any) -> bytes:
-        return self.raw
 
 
 class _Client(swsapien.SWSapien):  # type: ignore[misc]
@@ -125,7 +116,7 @@ class SWSapienPAC(PAC):
     def stamp(self, xml: bytes) -> StampResult:
         try:
             with map_exceptions(_UNAVAILABLE):
-                document = self.client.stamp(_RawCFDI(xml))
+                document = self.client.stamp(RawCFDI(xml))
         except ResponseError as error:
             raise _failure(error) from None
         if not document.xml:
