@@ -30,6 +30,13 @@ class TestIdempotency:
         assert "Idempotent-Replayed" not in first.headers
         assert _count_teams("Uno") == 1
 
+    def test_an_impossible_team_is_refused_by_validation_not_stored(self, client: TestClient) -> None:
+        """A `?team=` longer than any team id: a 422 naming the parameter (not a 500 from the record's column)."""
+        acct = create_account()
+        headers = {**acct.headers(), "Idempotency-Key": "abc-2"}
+        res = client.post("/v2/clients", params={"team": "0" * 41}, json={"legal_name": "Uno"}, headers=headers)
+        assert res.status_code == 422 and "team" in res.text
+
     def test_same_key_with_another_body_is_409(self, client: TestClient) -> None:
         acct = create_account()
         headers = {**acct.headers(), "Idempotency-Key": "abc-2"}
