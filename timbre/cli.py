@@ -15,6 +15,12 @@ def _prepare(settings: Settings) -> None:
     settings.secret()
 
 
+def public_url(host: str, port: int) -> str:
+    """The base of the links a server on host:port makes (a wildcard address is reached as 127.0.0.1)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104  # compared, not bound
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
 @click.group()
 def main() -> None:
     """Timbre: self-hostable CFDI 4.0 invoicing API (gigstack API v2 wire format)."""
@@ -25,11 +31,18 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int, help="Server processes")
 def serve(host: str, port: int, workers: int) -> None:
-    """Run the API (in embedded mode also the job consumer); applies pending migrations first."""
+    """Run the API (in embedded mode also the job consumer); applies pending migrations first. Without
+    TIMBRE_PUBLIC_URL, links point to this host and port."""
+    import os
+
     import uvicorn
 
     from timbre.migrate import upgrade
 
+    if not os.environ.get("TIMBRE_PUBLIC_URL"):
+        # Inherited by uvicorn's worker processes, which build their own settings.
+        os.environ["TIMBRE_PUBLIC_URL"] = public_url(host, port)
+        get_settings.cache_clear()
     settings = get_settings()
     _prepare(settings)
     upgrade(settings.db_url)

@@ -87,8 +87,9 @@ class TestUpload:
         assert details["validTo"] == int(credential.not_after.timestamp() * 1000)
         assert "key" not in details and csd.password not in res.text
         sat = client.get(f"/v2/teams/{team.team_id}", headers=team.headers()).json()["data"]["sat"]
-        assert sat["completed"] is True and sat["csd_expires_at"] == details["validTo"]
-        assert abs(sat["connected_at"] - body["timestamp"]) < 60_000
+        assert sat["completed"] is True and sat["csd_expires_at"] == details["validTo"] // 1000  # seconds
+        assert sat["test_csd"] is False
+        assert abs(sat["connected_at"] - body["timestamp"] // 1000) < 60
         (row,) = _stored(team.team_id)
         plain = credential.export_pkcs8()
         assert plain not in row.key_encrypted and row.livemode is False

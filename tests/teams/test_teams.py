@@ -30,7 +30,7 @@ class TestCreateAndGet:
         assert team["support_email"] == "soporte@hija.mx"
         roles = {m["id"]: m["role"] for m in team["members"]}
         assert roles == {acct.user_id: "admin", editor: "editor"}
-        assert team["sat"] == {"completed": False, "connected_at": None, "csd_expires_at": None}
+        assert team["sat"] == {"completed": False, "connected_at": None, "csd_expires_at": None, "test_csd": False}
         assert team["livemode"] is False and team["credit_limit"] is None and team["used_credits"] == 0
         got = client.get(f"/v2/teams/{team['id']}", headers=acct.headers()).json()
         assert got["message"] == "Team retrieved successfully" and got["data"]["metadata"] == {"crm": "42"}
@@ -47,6 +47,26 @@ class TestCreateAndGet:
         assert res.status_code == 400 and res.json()["error"]["details"][0]["field"] == "tax_system"
         res = client.post("/v2/teams", json={"legal_name": "X", "tax_system": "609"}, headers=acct.headers())
         assert res.status_code == 400
+
+    def test_tax_id_is_checked_like_a_clients(self, client: TestClient) -> None:
+        acct = create_account()
+        for rfc, rule in (("EKU9003173C8", "check digit"), ("EKU9013173C9", "real date"),
+                          ("XAXX010101000", "generic RFC")):
+            res = client.put(f"/v2/teams/{acct.team_id}", json={"tax_id": rfc}, headers=acct.headers())
+            assert res.status_code == 400, rfc
+            body = res.json()
+            assert body["message"] == "Invalid tax_id format"
+            assert body["error"]["details"][0]["field"] == "tax_id" and rule in body["error"]["message"], body
+        res = client.put(f"/v2/teams/{acct.team_id}", json={"tax_id": "EKU9003173C9"}, headers=acct.headers())
+        assert res.status_code == 200 and res.json()["data"]["tax_id"] == "EKU9003173C9"
+
+    def test_billing_credits_are_the_remaining_credits_or_absent(self, client: TestClient) -> None:
+        acct = create_account()
+        team = client.get(f"/v2/teams/{acct.team_id}", headers=acct.headers()).json()["data"]
+        assert team["credit_limit"] is None and team["billing"] == {}
+        client.put(f"/v2/teams/{acct.team_id}", json={"credit_limit": 25}, headers=acct.headers())
+        team = client.get(f"/v2/teams/{acct.team_id}", headers=acct.headers()).json()["data"]
+        assert team["billing"] == {"credits": 25}
 
     def test_unknown_team_is_404(self, client: TestClient) -> None:
         acct = create_account()
@@ -78,6 +98,16 @@ class TestSettings:
         assert settings["periodicity"] == {"label": "Mes", "value": "month"}
         series = client.get(f"/v2/teams/{acct.team_id}/series", headers=acct.headers()).json()["data"]
         assert {"series": "F", "test": 100, "next_folio_test": 101} .items() <= series[0].items()
+
+    def test_tax_rates_are_json_numbers(self, client: TestClient) -> None:
+        acct = create_account()
+        url = f"/v2/teams/{acct.team_id}/settings"
+        res = client.put(url, headers=acct.headers(), json={
+            "taxes": [{"type": "IVA", "rate": 0.16}], "withholding_taxes": [{"type": "ISR", "rate": 0.1,
+                                                                              "withholding": True}]})
+        assert res.status_code == 200, res.text
+        for shown in (res.json()["data"]["settings"], client.get(url, headers=acct.headers()).json()["data"]):
+            assert shown["taxes"][0]["rate"] == 0.16 and shown["withholding_taxes"][0]["rate"] == 0.1
 
     def test_tax_rate_outside_0_1_is_refused(self, client: TestClient) -> None:
         acct = create_account()

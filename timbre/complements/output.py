@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from timbre.invoices.output import number
 from timbre.invoices.output import serialize as serialize_invoice
+from timbre.kit.numbers import number
 from timbre.models import Invoice, PaymentComplement, PaymentComplementDocument
 
 

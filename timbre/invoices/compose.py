@@ -31,6 +31,7 @@ from timbre.invoices.items import ItemResolver, Line
 from timbre.invoices.schemas import InvoiceInput
 from timbre.invoices.validation import raise_for
 from timbre.models import Client, Csd
+from timbre.sat import test_csd
 from timbre.sat.service import sat_connection
 
 InvoiceType = Literal["I", "E"]
@@ -94,6 +95,8 @@ def active_csd(session: Session, auth: AuthContext, secret: str, *,
     csd = sat_connection.active(session, auth.team_id, auth.livemode)
     if csd is None and not required:
         return None, None
+    if csd is None and not auth.livemode:
+        csd = test_csd.provision(session, secret, auth.team)  # check_team ran: RFC, régimen and zip are set
     if csd is None:
         mode = "live" if auth.livemode else "test"
         raise BadRequest("SAT connection required",

@@ -13,8 +13,9 @@ from timbre.errors import ValidationFailed
 from timbre.invoices.compose import InvoiceType, compose
 from timbre.invoices.create import check_rules
 from timbre.invoices.items import ItemResolver
-from timbre.invoices.output import item_output, number
+from timbre.invoices.output import item_output
 from timbre.invoices.schemas import InvoiceInput
+from timbre.kit.numbers import number
 
 
 def dry_run(session: Session, auth: AuthContext, settings: Settings, body: InvoiceInput) -> dict[str, Any]:

@@ -6,19 +6,14 @@ the conversion happens here, once, for output only.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from timbre.kit.numbers import number
 from timbre.models import Invoice
 
 VERIFY_URL = "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx"
 _ITEM_AMOUNTS = ("quantity", "unit_price", "unit_price_before_taxes", "discount", "amount", "subtotal", "total")
-
-
-def number(value: Decimal | str | None) -> float | None:
-    """A decimal as a JSON number: floats print the shortest repr, so 0.07 stays 0.07."""
-    return None if value is None else float(Decimal(value))
 
 
 def item_output(item: dict[str, Any]) -> dict[str, Any]:

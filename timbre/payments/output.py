@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from timbre.invoices.output import number
+from timbre.kit.numbers import number
 from timbre.models import Invoice, Payment
 
 _ITEM_AMOUNTS = ("quantity", "unit_price", "unit_price_before_taxes", "discount", "amount", "subtotal", "total")

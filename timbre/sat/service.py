@@ -117,8 +117,10 @@ class SatConnectionService:
         """Check the upload and make it the team's active CSD for the mode."""
         return self.store(session, secret, team, self.check(team, upload, livemode=livemode), livemode=livemode)
 
-    def store(self, session: Session, secret: str, team: Team, credential: Credential, *, livemode: bool) -> Csd:
-        """Keep a checked credential as the team's active CSD for the mode (the key encrypted)."""
+    def store(self, session: Session, secret: str, team: Team, credential: Credential, *, livemode: bool,
+              generated: bool = False) -> Csd:
+        """Keep a checked credential as the team's active CSD for the mode (the key encrypted);
+        `generated`: a test CSD Timbre made for the team (`sat.test_csd`)."""
         repo = CsdRepository.from_session(session)
         repo.deactivate_all(team.id, livemode)
         csd_id = new_id("csd")
@@ -130,17 +132,17 @@ class SatConnectionService:
             not_after=int(credential.not_after.timestamp() * 1000), active=True,
         )
         repo.add(csd)
-        self._update_team(session, team, csd)
+        self._update_team(session, team, csd, generated)
         return csd
 
-    def _update_team(self, session: Session, team: Team, csd: Csd) -> None:
+    def _update_team(self, session: Session, team: Team, csd: Csd, generated: bool) -> None:
         """`team.sat` reports the live CSD when there is one, else the test one; both modes are kept
         under `modes` (teams exist in both modes, their CSDs do not)."""
         sat: dict[str, Any] = dict(team.sat or {})
         modes = dict(sat.get("modes") or {})
         modes["live" if csd.livemode else "test"] = {
             "completed": True, "connected_at": now_ms(), "csd_expires_at": csd.not_after,
-            "serial_number": csd.no_certificado,
+            "serial_number": csd.no_certificado, "test_csd": generated,
         }
         shown = modes.get("live") or modes["test"]
         sat.update({k: shown[k] for k in ("completed", "connected_at", "csd_expires_at")})

@@ -26,6 +26,7 @@ from timbre.teams.schemas import (
     TeamUpdate,
 )
 from timbre.teams.service import team as team_service
+from timbre.teams.service import wire_settings
 
 router = APIRouter(prefix="/teams", tags=["Teams"], responses=ERROR_RESPONSES)
 
@@ -76,7 +77,7 @@ def update_team(team_id: str, body: TeamUpdate, auth: AdminAuth, session: Sessio
 @router.get("/{team_id}/settings", response_model=Envelope[dict[str, Any]])
 def get_settings_(team_id: str, auth: ReadAuth, session: SessionDep) -> dict[str, Any]:
     """Get a team's settings."""
-    return ok("Team settings retrieved successfully", _team(session, auth, team_id).settings or {})
+    return ok("Team settings retrieved successfully", wire_settings(_team(session, auth, team_id).settings or {}))
 
 
 @router.put("/{team_id}/settings", response_model=Envelope[TeamOut])

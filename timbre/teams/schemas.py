@@ -214,8 +214,9 @@ class MemberOut(BaseModel):
 
 class SatStatus(BaseModel):
     completed: bool = False
-    connected_at: int | None = None
-    csd_expires_at: int | None = None
+    connected_at: int | None = Field(None, description="Unix seconds")
+    csd_expires_at: int | None = Field(None, description="Unix seconds")
+    test_csd: bool = Field(False, description="Test mode stamps with a test CSD Timbre made for the team's RFC")
 
 
 class TeamOut(BaseModel):

@@ -17,6 +17,7 @@ from timbre.kit import jobs
 from timbre.kit.clock import now_ms
 from timbre.kit.crypto import derive_key, random_token
 from timbre.kit.ids import new_id
+from timbre.kit.numbers import number
 from timbre.kit.pagination import ListParams, Page, paginate
 from timbre.models import DOCUMENT_MODELS, Membership, Series, Team, User
 from timbre.teams import settings_rules
@@ -51,6 +52,29 @@ DOCUMENT_LABEL = {"income": "income invoices", "credit_note": "credit notes", "c
 NOT_FOUND = ("Team not found", "The specified team does not exist")
 
 
+def _seconds(ms: Any) -> int | None:
+    return ms // 1000 if isinstance(ms, int) else None
+
+
+def sat_status(team: Team) -> dict[str, Any]:
+    """`sat` as gigstack shows it (times in unix seconds), plus `test_csd`: the test-mode CSD in force
+    was made by Timbre for the team's RFC on its first document (none was uploaded)."""
+    sat = team.sat or {}
+    return {"completed": bool(sat.get("completed")), "connected_at": _seconds(sat.get("connected_at")),
+            "csd_expires_at": _seconds(sat.get("csd_expires_at")),
+            "test_csd": bool(((sat.get("modes") or {}).get("test") or {}).get("test_csd"))}
+
+
+def wire_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings as stored, with tax rates as JSON numbers (stored as exact decimal strings)."""
+    shown = dict(settings)
+    for key in ("taxes", "withholding_taxes", "taxes_usd"):
+        if isinstance(shown.get(key), list):
+            shown[key] = [{**tax, "rate": number(tax.get("rate") or 0)} if isinstance(tax, dict) else tax
+                          for tax in shown[key]]
+    return shown
+
+
 class TeamService:
     # ---- reading -------------------------------------------------------------------------------
     def list_teams(self, session: Session, auth: AuthContext, params: ListParams) -> Page:
@@ -81,7 +105,6 @@ class TeamService:
         }
 
     def serialize(self, session: Session, team: Team, livemode: bool) -> dict[str, Any]:
-        sat = {"completed": False, "connected_at": None, "csd_expires_at": None, **(team.sat or {})}
         remaining = None if team.credit_limit is None else max(team.credit_limit - team.used_credits, 0)
         return {
             "id": team.id,
@@ -91,12 +114,12 @@ class TeamService:
             "tax_system": team.tax_system,
             "address": team.address or {},
             "brand": team.brand or {},
-            "settings": team.settings or {},
+            "settings": wire_settings(team.settings or {}),
             "support_email": team.support_email,
             "support_phone": team.support_phone,
             "owner": team.owner_id,
             "members": self.members(session, team),
-            "sat": {k: sat.get(k) for k in ("completed", "connected_at", "csd_expires_at")},
+            "sat": sat_status(team),
             "integrations": self.integrations(team),
             "metadata": team.metadata_ or {},
             "status": team.status,
@@ -104,7 +127,8 @@ class TeamService:
             "credit_limit": team.credit_limit,
             "used_credits": team.used_credits,
             "credit_period_start": team.credit_period_start,
-            "billing": {"credits": remaining},
+            # gigstack's CLI reads the remaining credits here; an unlimited team has none to count.
+            "billing": {} if remaining is None else {"credits": remaining},
             "billing_account": team.billing_account_id,
             "is_master": team.is_master,
             "livemode": livemode,

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from timbre.catalogs import store
 from timbre.catalogs.tax_rules import tax_issues
+from timbre.clients.rfc import INVALID_TAX_ID_MESSAGE, validate_rfc
 from timbre.errors import ValidationFailed
 
 PERIODICITY_LABELS = {"day": "Día", "week": "Semana", "two_weeks": "Quincena", "month": "Mes",
@@ -25,6 +26,14 @@ def _issue(field: str, message: str) -> dict[str, str]:
 
 
 def check_team_fields(tax_id: str | None, tax_system: str | None) -> None:
+    """The team's RFC is checked like a client's (shape, real date, SAT's check digit) and its régimen
+    must be in force and apply to the kind of person the RFC names."""
+    if tax_id is not None:
+        rfc = validate_rfc(tax_id)
+        if not rfc.valid or rfc.is_generic:
+            errors = [_issue("tax_id", e.message) for e in rfc.errors] or \
+                [_issue("tax_id", f"{tax_id} is a generic RFC: an issuer needs its own RFC")]
+            raise ValidationFailed(INVALID_TAX_ID_MESSAGE, "; ".join(d["message"] for d in errors), details=errors)
     details = []
     if tax_system is not None and not store.in_force("c_RegimenFiscal", tax_system):
         details.append(_issue("tax_system", f"{tax_system!r} is not a tax regime of SAT's c_RegimenFiscal in force"))
