@@ -85,8 +85,6 @@ class TestRegimeAndUse:
         ({"use": "P01"}, "use", "use_retired", "CFDI40160"),
         ({"use": "ZZZ"}, "use", "use_unknown", "CFDI40160"),
         ({"tax_id": "EKU9003173C9", "use": "D01"}, "use", "use_not_for_persona", "CFDI40161"),
-        ({"tax_id": "XIQB891116QE4", "tax_system": "605", "use": "G01"}, "use", "use_not_for_tax_system",
-         "CFDI40161"),
     ])
     def test_incompatible_values_are_refused(self, client: TestClient, body: dict[str, str], field: str, rule: str,
                                              sat_code: str) -> None:
@@ -96,6 +94,22 @@ class TestRegimeAndUse:
         detail = next(d for d in res.json()["error"]["details"] if d["field"] == field)
         assert (detail["rule"], detail["sat_code"]) == (rule, sat_code)
         assert res.json()["message"] == "Invalid client fiscal data"
+
+    def test_a_default_use_the_regime_does_not_allow_is_stored_flagged(self, client: TestClient) -> None:
+        # gigstack's CLI creates every client with use G03, which régimen 616 does not allow (CFDI40161).
+        acct = create_account()
+        res = _post(client, acct, legal_name="BERENICE XIMO QUEZADA", tax_id="XIQB891116QE4", tax_system="616",
+                    use="G03", address={"zip": "36257"})
+        assert res.status_code == 201, res.text
+        stored = res.json()["data"]
+        assert stored["use"] == "G03" and stored["is_valid"] is False
+        report = client.post(f"/v2/clients/validate/{stored['id']}", headers=acct.headers()).json()["data"]
+        assert report["is_valid"] is False and report["fields"]["use"] == "invalid"
+        issue = next(i for i in report["issues"] if i["field"] == "use")
+        assert issue["rule"] == "use_not_for_tax_system" and issue["sat_code"] == "CFDI40161"
+        assert "S01" in issue["message"] and "CP01" in issue["message"]
+        fixed = client.put(f"/v2/clients/{stored['id']}", headers=acct.headers(), json={"use": "S01"})
+        assert fixed.status_code == 200 and fixed.json()["data"]["is_valid"] is True
 
     def test_use_allowed_for_the_regime_is_accepted(self, client: TestClient) -> None:
         acct = create_account()

@@ -275,6 +275,36 @@ class TestReadiness:
         assert ready.client.get("/v2/invoices/income", headers=live).json()["total_results"] == 0
 
 
+class TestReceiverUse:
+    """A client stored with a default use its régimen does not allow (gigstack's CLI sends `use: G03` for every
+    client) is invoiced with SAT's rule CFDI40161 applied to the use the invoice writes: refused, never
+    silently changed."""
+
+    def _client_616(self, ready: Ready) -> str:
+        res = ready.client.post("/v2/clients", headers=ready.headers, json={
+            "legal_name": "BERENICE XIMO QUEZADA", "tax_id": "XIQB891116QE4", "tax_system": "616", "use": "G03",
+            "address": {"zip": "36257"}})
+        assert res.status_code == 201 and res.json()["data"]["is_valid"] is False, res.text
+        return str(res.json()["data"]["id"])
+
+    @pytest.mark.parametrize("use", ["G03", None])
+    def test_a_use_the_receivers_regime_does_not_allow_is_refused(self, ready: Ready, use: str | None) -> None:
+        body = ready.body(client={"id": self._client_616(ready)})
+        if use is None:  # the client's default G03
+            body.pop("use")
+        else:
+            body["use"] = use
+        res = ready.client.post("/v2/invoices/income", headers=ready.headers, json=body)
+        assert res.status_code == 400, res.text
+        assert [d["field"] for d in res.json()["error"]["details"] if d.get("code") == "CFDI40161"] == ["use"]
+        assert ready.client.get("/v2/invoices/income", headers=ready.headers).json()["total_results"] == 0
+
+    def test_a_use_it_allows_stamps(self, ready: Ready) -> None:
+        data = created(ready, client={"id": self._client_616(ready)}, use="S01")
+        receptor = xml_of(ready, data).find(f"{CFDI}Receptor")
+        assert (receptor.get("UsoCFDI"), receptor.get("RegimenFiscalReceptor")) == ("S01", "616")
+
+
 class TestAccessAndRetries:
     def test_viewers_read_editors_create(self, ready: Ready) -> None:
         from tests.factories import bearer, create_key

@@ -26,6 +26,10 @@ from timbre.models import Client
 
 NOT_FOUND = ("Client not found", "The specified client does not exist")
 CAPITAL_REGIME_RULE = "legal_name_includes_capital_regime"
+# Stored but flagged (`is_valid: false`, the issue in the validation report): gigstack's CLI creates every
+# client with `use: G03`, which régimen 616 (and others) does not allow; the client's default use is only
+# a default, and an invoice checks the use it writes with SAT's rule CFDI40161.
+FLAGGED_RULES = {CAPITAL_REGIME_RULE, "use_not_for_tax_system"}
 _TEXT_FIELDS = ("name", "legal_name", "company", "email", "phone", "tax_id", "tax_system", "use", "foreign_tax_id")
 Outcome = Literal["created", "updated", "unchanged"]
 
@@ -127,7 +131,7 @@ class ClientService:
             # unless the client asked to keep it (defaults.keep_full_legal_name).
             client.legal_name = _CAPITAL_REGIME.sub("", client.legal_name or "").strip(" ,") or None
             report = self.report(client)
-        raise_for_issues([i for i in report.issues if i.rule != CAPITAL_REGIME_RULE])
+        raise_for_issues([i for i in report.issues if i.rule not in FLAGGED_RULES])
 
     # ---- the upsert ----------------------------------------------------------------------------
     def upsert(self, session: Session, auth: AuthContext, fields: ClientFields,

@@ -137,8 +137,9 @@ def _receiver(session: Session, auth: AuthContext, body: InvoiceInput) -> Client
     try:
         assert_ready_for_invoicing(client)
     except ValidationFailed as exc:
-        # The invoice always has a use (request, client, team or default): a client without one is fine.
-        kept = [d for d in exc.details or [] if not (d.get("field") == "use" and d.get("rule") == "required")]
+        # The invoice always has a use (request, client, team or default), checked on the document with
+        # SAT's rule CFDI40161: a client without one, or whose default use its régimen does not allow, is fine.
+        kept = [d for d in exc.details or [] if d.get("field") != "use"]
         if kept:
             raise _client_error(ValidationFailed(exc.message, "; ".join(str(d.get("message")) for d in kept),
                                                  details=kept)) from None
