@@ -72,6 +72,31 @@ class TestCrud:
         assert ready.client.get(f"/v2/invoices/draft/{one['id']}", headers=ready.headers).status_code == 404
 
 
+class TestAmounts:
+    def test_a_draft_with_items_carries_its_amounts_as_numbers(self, ready: Ready) -> None:
+        assert not {"subtotal", "taxes", "total"} & _draft(ready).keys()
+        two = {**ITEM, "quantity": 2, "unit_price": 999.99, "discount": 10}
+        draft = _draft(ready, items=[ITEM, two])
+        assert (draft["subtotal"], draft["discount"], draft["taxes"], draft["total"]) == (2999.98, 10.0, 478.4,
+                                                                                         3468.38)
+        assert draft["taxes_withheld"] == 0.0
+        assert draft["items"][0]["unit_price"] == 1000.0 and draft["items"][0]["taxes"][0]["rate"] == 0.16
+        listed = ready.client.get("/v2/invoices/draft", headers=ready.headers).json()["data"]
+        assert next(d for d in listed if d["id"] == draft["id"])["total"] == 3468.38
+
+    def test_the_stamped_invoice_has_the_same_amounts(self, ready: Ready) -> None:
+        draft = _complete(ready)
+        res = _post(ready, f"/{draft['id']}/stamp")
+        assert res.status_code == 201, res.text
+        invoice = res.json()["data"]
+        assert (invoice["subtotal"], invoice["taxes"], invoice["total"]) == (draft["subtotal"], draft["taxes"],
+                                                                             draft["total"]) == (1000.0, 160.0, 1160.0)
+
+    def test_an_item_that_cannot_be_priced_yet_leaves_them_out(self, ready: Ready) -> None:
+        draft = _draft(ready, items=[{"description": "Sin precio"}])
+        assert not {"subtotal", "taxes", "total"} & draft.keys()
+
+
 class TestPreview:
     def test_a_watermarked_pdf_without_folio_or_credit(self, ready: Ready, tmp_path: Path) -> None:
         draft = _complete(ready)

@@ -13,6 +13,7 @@ from timbre.deps import DeferredSession, SessionDep, SettingsDep
 from timbre.drafts import output, preview, stamp
 from timbre.drafts.schemas import DraftCreate, DraftUpdate, StampInput
 from timbre.drafts.service import draft as draft_service
+from timbre.drafts.totals import totals
 from timbre.errors import ERROR_RESPONSES, NotFound
 from timbre.invoices.service import invoice as invoice_service
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
@@ -35,7 +36,7 @@ def _out(session: Session, auth: AuthContext, found: InvoiceDraft) -> dict[str, 
         except NotFound:
             client = None
     invoice = invoice_service.get(session, auth, found.invoice_id) if found.invoice_id else None
-    return output.serialize(found, client=client, invoice=invoice)
+    return output.serialize(found, client=client, invoice=invoice, amounts=totals(session, auth, found))
 
 
 @router.post("", status_code=201, response_model=Envelope[dict[str, Any]])

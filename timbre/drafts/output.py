@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from timbre.invoices.output import item_output
+from timbre.kit.numbers import number
 from timbre.models import Client, Invoice, InvoiceDraft
 
 
-def serialize(draft: InvoiceDraft, *, client: Client | None = None, invoice: Invoice | None = None) -> dict[str, Any]:
+def serialize(draft: InvoiceDraft, *, client: Client | None = None, invoice: Invoice | None = None,
+              amounts: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`amounts`: the draft's `subtotal`, `discount`, `taxes`, `taxes_withheld` and `total` once its items can
+    be priced (`drafts.totals`)."""
     payload = dict(draft.payload or {})
     given = payload.get("client")
     if isinstance(given, dict) and client is not None:
@@ -22,7 +27,10 @@ def serialize(draft: InvoiceDraft, *, client: Client | None = None, invoice: Inv
         **payload,
         "client": given,
         "currency": payload.get("currency") or "MXN",
-        "items": payload.get("items") or [],
+        # Stored as exact decimal strings; shown as JSON numbers like an invoice's.
+        "items": [item_output(item) for item in payload.get("items") or []],
+        **({"exchange_rate": number(payload["exchange_rate"])} if payload.get("exchange_rate") is not None else {}),
+        **(amounts or {}),
         "errors": draft.errors,
         "invoice_id": draft.invoice_id,
         "invoice": None if invoice is None else {"id": invoice.id, "uuid": invoice.uuid, "status": invoice.status},

@@ -95,7 +95,11 @@ def default_taxes(settings: dict[str, Any], currency: str) -> list[dict[str, Any
 
 
 class ItemResolver:
-    def __init__(self, session: Session, auth: AuthContext, currency: str, decimals: int) -> None:
+    def __init__(self, session: Session, auth: AuthContext, currency: str, decimals: int, *,
+                 create_services: bool = True) -> None:
+        """`create_services=False` (pricing a draft to show it) never stores a service a `search` would
+        create: such an item is priced from its own fields."""
+        self.create_services = create_services
         self.session = session
         self.auth = auth
         self.settings: dict[str, Any] = auth.team.settings or {}
@@ -135,6 +139,8 @@ class ItemResolver:
             return None
         if found:
             return found[0]
+        if not self.create_services:
+            return None
         if not search.auto_create:
             self._problem(f"items[{i}].search", f"no service has {search.on_key} {search.on_value!r} "
                                                 "(set search.auto_create to create it)")
