@@ -21,11 +21,13 @@ def _post(ready: Ready, path: str, body: Any = None) -> Any:
 
 
 class TestRequest:
-    def test_a_payment_link_is_pending_with_its_short_url_and_is_emailed(self, ready: Ready) -> None:
+    def test_a_payment_link_requires_a_payment_method_and_is_emailed(self, ready: Ready) -> None:
         res = request(ready, emails=["cobranza@example.com"])
         assert res.status_code == 201, res.text
         payment = res.json()["data"]
-        assert payment["status"] == "pending" and payment["allowed_payment_methods"] == ["card", "bank"]
+        # gigstack: "creates a payment in 'requires_payment_method' status"
+        assert payment["status"] == "requires_payment_method"
+        assert payment["allowed_payment_methods"] == ["card", "bank"]
         assert payment["short_url"].startswith("http://testserver/pay/") and payment["invoice_id"] is None
         page = ready.client.get(payment["short_url"])
         assert page.status_code == 200 and "1,160.00" in page.text
@@ -157,7 +159,7 @@ class TestReading:
         other = {"client": {"name": "Otro", "email": "otro@example.com", "tax_id": "XAXX010101000"}}
         register(ready, automation_type="none", **other)
         assert get(ready, "/payments")["total_results"] == 3
-        assert get(ready, "/payments", status="pending")["total_results"] == 1
+        assert get(ready, "/payments", status="requires_payment_method")["total_results"] == 1
         assert get(ready, "/payments", currency="usd")["total_results"] == 1
         assert get(ready, "/payments", client_id=ready.client_id)["total_results"] == 2
         assert get(ready, "/payments", email="BERENICE@example.com")["total_results"] == 2
@@ -174,6 +176,49 @@ class TestReading:
                                json={"metadata": {"a": None, "c": "3"}, "emails": ["x@example.com"]})
         assert res.json()["data"]["metadata"] == {"b": "2", "c": "3"}
         assert res.json()["data"]["emails"] == ["x@example.com"]
+
+    def test_an_unpaid_payment_takes_gigstacks_update_body(self, ready: Ready) -> None:
+        payment = request(ready).json()["data"]
+        other = ready.client.post("/v2/clients", headers=ready.headers, json={
+            "legal_name": "ESCUELA KEMPER URGATE", "tax_id": "EKU9003173C9", "tax_system": "601", "use": "G03",
+            "email": "pagos@eku.mx", "address": {"zip": "42501"}}).json()["data"]
+        two = {**ITEM, "description": "Soporte", "quantity": 2, "unit_price": 500}
+        res = ready.client.put(f"/v2/payments/{payment['id']}", headers=ready.headers, json={
+            "items": [ITEM, two], "client": {"id": other["id"]}, "automation_type": "pue_invoice"})
+        assert res.status_code == 200, res.text
+        data = res.json()["data"]
+        assert [i["description"] for i in data["items"]] == ["Consultoría", "Soporte"]
+        assert (data["subtotal"], data["taxes"], data["total"]) == (2000.0, 320.0, 2320.0)
+        assert data["client"]["id"] == other["id"] and data["automation_type"] == "pue_invoice"
+        assert get(ready, "/payments/search", q="kemper")["found"] == 1
+        # Fields without an id patch the payment's client record.
+        res = ready.client.put(f"/v2/payments/{payment['id']}", headers=ready.headers,
+                               json={"client": {"email": "cobros@eku.mx"}})
+        assert res.status_code == 200 and res.json()["data"]["client"]["email"] == "cobros@eku.mx"
+        assert get(ready, f"/clients/{other['id']}")["data"]["email"] == "cobros@eku.mx"
+        # Paid, its invoice follows the new items and client.
+        paid = _post(ready, f"/payments/{payment['id']}/paid", {"payment_form": "03"}).json()["data"]
+        invoice = get(ready, f"/invoices/income/{paid['invoice']['uuid']}")["data"]
+        assert invoice["total"] == 2320.0 and invoice["client"]["tax_id"] == "EKU9003173C9"
+
+    def test_a_paid_payment_keeps_its_items_client_and_automation(self, ready: Ready) -> None:
+        payment = register(ready, automation_type="none").json()["data"]
+        for body in ({"items": [ITEM]}, {"client": {"id": ready.client_id}}, {"automation_type": "pue_invoice"}):
+            res = ready.client.put(f"/v2/payments/{payment['id']}", headers=ready.headers, json=body)
+            assert res.status_code == 400 and res.json()["message"] == "Cannot update payment", body
+        assert ready.client.put(f"/v2/payments/{payment['id']}", headers=ready.headers,
+                                json={"metadata": {"a": "1"}}).status_code == 200
+
+    def test_bad_update_bodies_are_refused_and_change_nothing(self, ready: Ready) -> None:
+        payment = request(ready, automation_type="receipt").json()["data"]
+        url = f"/v2/payments/{payment['id']}"
+        res = ready.client.put(url, headers=ready.headers, json={"automation_type": "pue_invoice"})
+        assert res.status_code == 400 and "already has the automation" in res.json()["error"]["message"]
+        res = ready.client.put(url, headers=ready.headers, json={"items": [{"id": "service_nope"}]})
+        assert res.status_code == 400
+        assert ready.client.put(url, headers=ready.headers, json={"automation_type": "nope"}).status_code == 422
+        assert ready.client.put(url, headers=ready.headers, json={"client": {"tax_id": "BAD"}}).status_code == 400
+        assert get(ready, f"/payments/{payment['id']}")["data"]["total"] == payment["total"]
 
     def test_test_and_live_payments_never_mix(self, ready: Ready) -> None:
         payment = register(ready, automation_type="none").json()["data"]

@@ -88,13 +88,20 @@ def _price(session: Session, auth: AuthContext, body: PaymentInput, currency: st
     raise _invalid("items", "give the items (or an amount) the payment is for")
 
 
-def _check_ppd(ppd: Invoice, priced: Priced) -> None:
+def check_ppd(ppd: Invoice, priced: Priced) -> None:
     balance = exact(ppd.last_balance if ppd.last_balance is not None else ppd.total, ppd.currency)
     if priced.total > balance:
         message = (f"the payment of {priced.total} {ppd.currency} exceeds the outstanding balance {balance:f} "
                    f"{ppd.currency} of invoice {ppd.uuid or ppd.id}")
         raise BadRequest("Payment exceeds the invoice balance", message, code="overpayment",
                          details=[{"field": "amount", "message": f"amount: {message}"}])
+
+
+def search_text(payment_id: str, snapshot: dict[str, Any], metadata: dict[str, Any]) -> str:
+    """What `GET /payments/search` matches: the id, the client's names, RFC and e-mail, the metadata values."""
+    words = (payment_id, snapshot.get("name"), snapshot.get("legal_name"), snapshot.get("tax_id"),
+             snapshot.get("email"), *(str(v) for v in metadata.values() if v is not None))
+    return "|" + "|".join(fold(w) for w in words if w) + "|"
 
 
 def _build(session: Session, auth: AuthContext, body: PaymentInput, key: str | None) -> Payment:
@@ -112,15 +119,13 @@ def _build(session: Session, auth: AuthContext, body: PaymentInput, key: str | N
         currency = ppd.currency
     priced = _price(session, auth, body, currency, ppd)
     if ppd is not None:
-        _check_ppd(ppd, priced)
+        check_ppd(ppd, priced)
     kind = _automation_type(body, client)
     exchange_rate = None if currency == "MXN" else body.exchange_rate
     if currency != "MXN" and exchange_rate is None and kind != "none":
         raise _invalid("exchange_rate", f"required for a payment in {currency} whose documents are issued "
                                         "(MXN per unit)")
     snapshot = {**client_snapshot(client), "use": body.use or client.use}
-    words = (snapshot.get("name"), snapshot.get("legal_name"), snapshot.get("tax_id"), snapshot.get("email"),
-             *(str(v) for v in body.metadata.values() if v is not None))
     payment_id = new_id("payment")
     return Payment(
         id=payment_id, team_id=auth.team_id, livemode=auth.livemode, status="pending", client_id=client.id,
@@ -131,7 +136,7 @@ def _build(session: Session, auth: AuthContext, body: PaymentInput, key: str | N
         ppd_invoice_id=ppd.id if ppd is not None else None, refunds=[], idempotency_key=key,
         metadata_=body.metadata,
         emails=list(body.emails or []), send_email=bool(body.send_email), owner_id=auth.user_id,
-        search_text="|" + "|".join(fold(w) for w in (payment_id, *words) if w) + "|", allowed_payment_methods=[])
+        search_text=search_text(payment_id, snapshot, body.metadata), allowed_payment_methods=[])
 
 
 def _store(session: Session, auth: AuthContext, payment: Payment) -> Stored:
@@ -201,6 +206,7 @@ def request(session: Session, auth: AuthContext, settings: Settings, body: Payme
     if (found := _existing(session, auth, key)) is not None:
         return Stored(found, False)
     payment = _build(session, auth, body, key)
+    payment.status = "requires_payment_method"  # gigstack: a requested payment waits for the payer's method
     payment.payment_form = body.payment_form
     payment.payment_processor = "link"
     payment.link_token = links.new_token()

@@ -17,7 +17,7 @@ from timbre.kit.pagination import ListParams, list_params
 from timbre.kit.storage import get_storage
 from timbre.kit.uploads import MultipartForm, read_multipart
 from timbre.models import Payment
-from timbre.payments import create, lifecycle, refunds
+from timbre.payments import create, edit, lifecycle, refunds
 from timbre.payments.schemas import (
     MarkPaidInput,
     PaymentRegister,
@@ -110,8 +110,10 @@ def get_payment(payment_id: str, auth: ReadAuth, session: SessionDep, settings: 
 @router.put("/{payment_id}", response_model=Envelope[dict[str, Any]])
 def update_payment(payment_id: str, body: PaymentUpdate, auth: WriteAuth, session: SessionDep,
                    settings: SettingsDep) -> dict[str, Any]:
-    """Update a payment's `metadata` (merged; null removes a key) or `emails`."""
-    updated = lifecycle.update(session, auth, payment_id, body)
+    """Update an unpaid payment's `items` (priced again), `client` (`{id}` moves the payment to another client;
+    fields patch its client's record) or `automation_type` (attached when it has none), and, at any time, its
+    `metadata` (merged; null removes a key) or `emails`."""
+    updated = edit.update(session, auth, payment_id, body)
     return ok("Payment updated successfully", payment_service.output(session, settings, updated))
 
 

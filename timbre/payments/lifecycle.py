@@ -1,5 +1,5 @@
 """A payment's life after it is created: paid (by the team, `POST /payments/{id}/paid`), reported as
-transferred (by the payer, on the hosted page), cancelled while unpaid, and edited (metadata, e-mails).
+transferred (by the payer, on the hosted page), cancelled while unpaid (edits: `payments.edit`).
 
     pending ──(payer: "I sent the transfer")──> processing
     pending | requires_payment_method | processing | failed ──(paid)──> succeeded ──(refunds)──> refunded
@@ -7,8 +7,6 @@ transferred (by the payer, on the hosted page), cancelled while unpaid, and edit
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,7 +18,7 @@ from timbre.models import Payment
 from timbre.payments import automation
 from timbre.payments.create import epoch_ms
 from timbre.payments.repository import PaymentRepository
-from timbre.payments.schemas import MarkPaidInput, PaymentUpdate
+from timbre.payments.schemas import MarkPaidInput
 
 UNPAID = ("pending", "requires_payment_method", "processing", "failed")
 NOT_FOUND = ("Payment not found", "The specified payment does not exist")
@@ -79,19 +77,4 @@ def payer_notice(session: Session, payment: Payment, reference: str | None) -> P
     if payment.status in ("pending", "requires_payment_method"):
         payment.status = "processing"
         payment.payer_notice = {"at": now_ms() // 1000, "reference": reference}
-    return payment
-
-
-def update(session: Session, auth: AuthContext, payment_id: str, body: PaymentUpdate) -> Payment:
-    payment = get_locked(session, auth, payment_id)
-    if body.metadata is not None:
-        merged: dict[str, Any] = dict(payment.metadata_ or {})
-        for key, value in body.metadata.items():
-            if value is None:
-                merged.pop(key, None)
-            else:
-                merged[key] = value
-        payment.metadata_ = merged
-    if body.emails is not None:
-        payment.emails = list(body.emails)
     return payment

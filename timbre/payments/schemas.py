@@ -105,5 +105,15 @@ class RefundInput(Strict):
 
 
 class PaymentUpdate(Strict):
+    """UpdatePaymentInput: gigstack's `items`, `client` and `automation_type` (while the payment is unpaid), plus
+    `metadata` and `emails` (any time)."""
+
+    items: list[ItemInput] | None = Field(None, min_length=1, max_length=200,
+                                          description="Priced again like on create; they replace the items")
+    client: ClientRef | None = Field(None, description="`{id}` of another client moves the payment to it; fields "
+                                                       "(with no id, or the payment's client's id) patch that client")
+    automation_type: str | None = Field(None, description="Attach an automation to a payment that has none")
     metadata: Metadata | None = Field(None, description="Merged; a null value removes a key")
     emails: list[Email] | None = Field(None, max_length=20)
+
+    _automation = field_validator("automation_type", mode="before")(normalize_automation_type)
