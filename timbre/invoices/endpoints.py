@@ -159,6 +159,7 @@ def cfdi_errors(
     chunk = found[(page - 1) * limit: page * limit]
     body = ok("CFDI errors retrieved successfully", [invoice_service.serialize_error(i) for i in chunk])
     body.update({"total": len(found), "page": page, "limit": limit, "total_results": len(found),
+                 "pagination": {"totalItems": len(found)},
                  "has_more": page * limit < len(found)})
     return body
 

@@ -1,5 +1,6 @@
 """The success envelopes: `{success, message, data, timestamp}` and, for lists, `next`, `has_more`,
-`total_results` (and `page` when paginating by page)."""
+`total_results` (and `page` when paginating by page), plus `pagination.totalItems`, which gigstack's CLI
+`explain` reads."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ class Envelope(BaseModel, Generic[T]):
     timestamp: int
 
 
+class Pagination(BaseModel):
+    totalItems: int = 0  # gigstack's name
+
+
 class ListEnvelope(BaseModel, Generic[T]):
     success: bool = True
     message: str
@@ -27,6 +32,7 @@ class ListEnvelope(BaseModel, Generic[T]):
     next: str | None = None
     has_more: bool = False
     total_results: int = 0
+    pagination: Pagination = Pagination()
     page: int | None = None
     timestamp: int
 
@@ -44,6 +50,7 @@ def listing(message: str, data: Sequence[Any], *, next: str | None, has_more: bo
         "next": next,
         "has_more": has_more,
         "total_results": total,
+        "pagination": {"totalItems": total},
         "timestamp": now_ms(),
     }
     if page is not None:

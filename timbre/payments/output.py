@@ -5,16 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from timbre.invoices.output import item_output
 from timbre.kit.numbers import number
 from timbre.models import Invoice, Payment
-
-_ITEM_AMOUNTS = ("quantity", "unit_price", "unit_price_before_taxes", "discount", "amount", "subtotal", "total")
-
-
-def _item(item: dict[str, Any]) -> dict[str, Any]:
-    out = {**item, **{key: number(item[key]) for key in _ITEM_AMOUNTS if key in item}}
-    out["taxes"] = [{**tax, "rate": number(tax.get("rate") or "0")} for tax in item.get("taxes") or []]
-    return out
 
 
 def _seconds(ms: int | None) -> int | None:
@@ -42,7 +35,7 @@ def serialize(payment: Payment, *, short_url: str | None, invoices: dict[str, In
         "exchange_rate": number(payment.exchange_rate),
         "payment_form": payment.payment_form,
         "payment_processor": payment.payment_processor,
-        "items": [_item(item) for item in payment.items or []],
+        "items": [item_output(item) for item in payment.items or []],
         "subtotal": number(payment.subtotal),
         "discount": number(payment.discount),
         "taxes": number(payment.taxes),
