@@ -125,3 +125,10 @@ class TestCommandTable:
 
         missing = [name for name in leaves(main, "timbre ") if f"`{name}" not in table]
         assert missing == []
+
+
+class TestLinks:
+    def test_every_file_the_readme_links_exists(self) -> None:
+        targets = re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", README)
+        assert {"docs/invoices.md", "docs/payments.md", "docs/errors.md"} <= set(targets)
+        assert [t for t in targets if not (REPO / t).exists()] == []

@@ -37,6 +37,7 @@ from timbre.kit.idempotency import IdempotencyMiddleware
 from timbre.payments.endpoints import router as payments_router
 from timbre.payments.integrations import router as payment_integrations_router
 from timbre.portal.endpoints import router as portal_router
+from timbre.portal.guides import router as guides_router
 from timbre.portal.payments import router as payment_page_router
 from timbre.sat.endpoints import router as sat_router
 from timbre.services.endpoints import router as services_router
@@ -50,6 +51,9 @@ DESCRIPTION = """Self-hostable CFDI 4.0 invoicing API speaking the gigstack API 
 Authenticate with `Authorization: Bearer <API key>` (a bare key is accepted too). The key decides
 the team and the mode (test or live). Add `?team=<id>` to act on another team of the same billing
 account (gigstack Connect). Every POST accepts an `Idempotency-Key` header.
+
+Guides with real requests and answers: [invoices](/docs/guides/invoices), [payments and
+complements](/docs/guides/payments), [errors](/docs/guides/errors), and [all guides](/docs/guides).
 """
 
 
@@ -129,6 +133,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
                    apikeys_router, catalogs_router, files_router):
         app.include_router(router, prefix="/v2")
     app.include_router(portal_router)
+    app.include_router(guides_router)
     app.include_router(payment_page_router)
     app.add_middleware(IdempotencyMiddleware, settings=settings)
     app.add_middleware(RejectNulMiddleware)
