@@ -30,6 +30,7 @@ XML_CHARACTER = "xml_character"
 XML_ERROR_TYPES = frozenset({XML_CHARACTER, "string_unicode"})
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 INT_MAX = 2**63 - 1
+MAX_DEPTH = 32  # of plain lists and dicts inside one field (free-form values): deeper is refused, never recursed
 Loc = tuple[str | int, ...]
 
 
@@ -67,6 +68,9 @@ def _value_errors(value: Any, loc: Loc) -> Iterator[InitErrorDetails]:
         if not math.isfinite(value):
             yield InitErrorDetails(type=PydanticCustomError("finite_number", "must be a finite number"), loc=loc,
                                    input=value)
+    elif isinstance(value, list | tuple | set | frozenset | dict) and len(loc) > MAX_DEPTH:
+        yield InitErrorDetails(type=PydanticCustomError("too_deep", "is nested more than {depth} levels deep",
+                                                        {"depth": MAX_DEPTH}), loc=loc, input=None)
     elif isinstance(value, list | tuple | set | frozenset):
         for index, item in enumerate(value):
             yield from _value_errors(item, (*loc, index))
