@@ -25,6 +25,7 @@ from timbre.errors import (
     TimbreError,
     handle_data_error,
     handle_http_error,
+    handle_overflow,
     handle_timbre_error,
     handle_unexpected,
     handle_validation_error,
@@ -32,7 +33,7 @@ from timbre.errors import (
 from timbre.files.endpoints import router as files_router
 from timbre.invoices.endpoints import router as invoices_router
 from timbre.kit.clock import now_ms
-from timbre.kit.hygiene import RejectNulMiddleware
+from timbre.kit.hygiene import BodyLimitMiddleware, ContainErrorsMiddleware, RejectNulMiddleware
 from timbre.kit.idempotency import IdempotencyMiddleware
 from timbre.payments.endpoints import router as payments_router
 from timbre.payments.integrations import router as payment_integrations_router
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     app.add_exception_handler(DataError, handle_data_error)
+    app.add_exception_handler(OverflowError, handle_overflow)
     app.add_exception_handler(Exception, handle_unexpected)
 
     app.include_router(_health_router())  # load balancers poll it: three routes, matched first
@@ -136,7 +138,9 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     app.include_router(guides_router)
     app.include_router(payment_page_router)
     app.add_middleware(IdempotencyMiddleware, settings=settings)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RejectNulMiddleware)
+    app.add_middleware(ContainErrorsMiddleware)  # outermost: no exception reaches the server
     return app
 
 

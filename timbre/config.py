@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     # Jobs run in the request's process unless Redis is configured (then `timbre worker` runs them).
     inprocess_jobs: bool = True
     log_level: str = "info"
+    # Largest request body that is not a multipart upload (uploads have their own limits): a 413 beyond.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Read once: every request needs them (a file read and a path resolution each time cost ~0.3 ms).
     _db_url: str | None = PrivateAttr(default=None)
     _secret: str | None = PrivateAttr(default=None)

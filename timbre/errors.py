@@ -34,8 +34,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from timbre.kit.clock import now_ms
+from timbre.kit.storable import XML_ERROR_TYPES
 
 log = logging.getLogger("timbre.errors")
 
@@ -204,6 +206,8 @@ def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
         msg = str(err.get("msg", "invalid"))
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
+        if err.get("type") == "string_unicode":
+            msg = "contains a lone surrogate (an unpaired U+D800-U+DFFF), a character XML cannot hold"
         details.append({"field": field, "message": f"{field}: {msg}" if field else msg, "type": err.get("type")})
     return details
 
@@ -220,25 +224,46 @@ async def handle_validation_error(_request: Request, exc: Exception) -> JSONResp
         return render(BadRequest("Malformed JSON", "The request body is not valid JSON", code="invalid_json"))
     details = validation_details(errors)
     summary = "; ".join(d["message"] for d in details[:5])
+    if all(e.get("type") in XML_ERROR_TYPES for e in errors):  # a value no CFDI can hold: refused like a SAT rule
+        return render(ValidationFailed("Invalid characters", summary, details=details, code="invalid_characters"))
     return render(UnprocessableEntity("Invalid request body", summary, details=details))
 
 
-async def handle_http_error(_request: Request, exc: Exception) -> JSONResponse:
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route fully matches on this path (Starlette's 405 names only the first
+    partially matching route's methods)."""
+    routes = request.app.router.routes
+    return [method for method in _METHODS
+            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)]
+
+
+async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, message = _HTTP_CODES.get(exc.status_code, ("error", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) else message
+    headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 404 and detail == "Not Found":
         detail = "No route matches this path"
     if exc.status_code == 405:
-        detail = "This path does not accept this method"
+        headers["Allow"] = ", ".join(allowed_methods(request))
+        detail = f"This path accepts {headers['Allow']}, not {request.method}"
     body = error_payload(exc.status_code, code, message, detail)
-    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    return JSONResponse(body, status_code=exc.status_code, headers=headers or None)
 
 
 async def handle_data_error(request: Request, exc: Exception) -> JSONResponse:
     """A value the database refuses (NUL character, out-of-range number): bad input, not a server error."""
     log.warning("database refused a value on %s %s: %s", request.method, request.url.path, type(exc).__name__)
     return render(BadRequest("Invalid request", "A value in the request cannot be stored (bad characters or range)"))
+
+
+async def handle_overflow(request: Request, exc: Exception) -> JSONResponse:
+    """A number too large for the database (SQLite's 64-bit integers) or for a date: bad input."""
+    log.warning("number out of range on %s %s: %s", request.method, request.url.path, exc)
+    return render(BadRequest("Invalid request", "A number in the request is out of range", code="out_of_range"))
 
 
 def is_lock_timeout(exc: BaseException) -> bool:

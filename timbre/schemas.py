@@ -6,7 +6,11 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from timbre.kit.storable import XmlText, boolean_number_errors, model_errors
+
+__all__ = ["Address", "Color", "Email", "Metadata", "Strict", "TaxElement", "XmlText"]
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
@@ -46,9 +50,25 @@ Metadata = Annotated[dict[str, Any], AfterValidator(_metadata)]
 
 
 class Strict(BaseModel):
-    """Input models reject unknown fields, so a typo is a clear 422 instead of a silent no-op."""
+    """Input models reject unknown fields, so a typo is a clear 422 instead of a silent no-op. Every field
+    holds what a CFDI and the database can store (`timbre.kit.storable`): text without characters XML
+    cannot hold (a 400 naming the field), integers within 64 bits, finite floats, and no boolean where a
+    number is expected."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, data: Any) -> Any:
+        if errors := boolean_number_errors(cls, data):
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return data
+
+    @model_validator(mode="after")
+    def _storable(self) -> Any:
+        if errors := model_errors(self):
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
 
 
 class Address(Strict):

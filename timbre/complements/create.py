@@ -25,8 +25,8 @@ from timbre.cfdi.seal import seal
 from timbre.complements.compose import ComplementRequest, ComposedComplement, compose
 from timbre.complements.repository import APPLIED
 from timbre.config import Settings
-from timbre.errors import Conflict
-from timbre.invoices.create import Created, finish, spend_credit
+from timbre.errors import Conflict, ValidationFailed
+from timbre.invoices.create import Created, contain, finish, spend_credit
 from timbre.invoices.linked import Link
 from timbre.invoices.repository import FolioRepository, InvoiceRepository, fold
 from timbre.invoices.stamping import attempt, pac_for
@@ -85,8 +85,12 @@ def reserve(session: Session, auth: AuthContext, composed: ComposedComplement) -
     for _ in range(_MAX_SKIPS):
         folio = folios.next_folio(auth.team_id, DOCUMENT_TYPE, composed.series, auth.livemode)
         data = replace(composed.data, serie=composed.series, folio=str(folio))
-        invoice = _invoice_row(auth, composed, folio, seal(build(data), composed.credential),
-                               composed.request.metadata)
+        try:
+            xml = seal(build(data), composed.credential)
+        except ValueError as exc:  # rolled back with the credit and the folio: nothing is spent
+            raise ValidationFailed("Invalid complement", f"The complement cannot be written as a CFDI: {exc}",
+                                   details=[{"field": None, "message": str(exc)}]) from None
+        invoice = _invoice_row(auth, composed, folio, xml, composed.request.metadata)
         try:
             with session.begin_nested():
                 repo.add(invoice)
@@ -112,8 +116,10 @@ def create(session: Session, auth: AuthContext, settings: Settings, request: Com
         link.attach(session, invoice)
     session.commit()
     assert invoice.xml is not None
-    outcome = attempt(pac, invoice.xml)
-    status = finish(session, invoice, outcome, pac)
+    try:
+        status = finish(session, invoice, attempt(pac, invoice.xml), pac)
+    except Exception as exc:
+        status = contain(session, invoice, pac, exc)
     invoice.last_balance = None  # `finish` gives stamped documents a balance; a complement has none
     if status == "valid" and request.send_email:
         from timbre.invoices.tasks import send_invoice_email

@@ -24,6 +24,7 @@ the request): holding one transaction across the pipeline would serialise every 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -33,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
+from timbre.cfdi import trial
 from timbre.cfdi.build import build
 from timbre.cfdi.pac import PAC
 from timbre.cfdi.pac.sandbox import SandboxPAC
@@ -43,12 +45,13 @@ from timbre.invoices import validation
 from timbre.invoices.compose import MAX_AMOUNT, Composed, InvoiceType, compose
 from timbre.invoices.items import ItemResolver
 from timbre.invoices.repository import CreditRepository, FolioRepository, InvoiceRepository, fold
-from timbre.invoices.schemas import InvoiceInput
-from timbre.invoices.stamping import Attempt, apply, attempt, pac_for
+from timbre.invoices.schemas import MAX_FOLIO, InvoiceInput
+from timbre.invoices.stamping import Attempt, apply, attempt, pac_for, unexpected
 from timbre.kit import jobs
 from timbre.kit.ids import new_id
 from timbre.models import Invoice
 
+log = logging.getLogger("timbre.invoices")
 FIRST_RETRY = timedelta(seconds=30)
 _MAX_SKIPS = 10_000  # folios given explicitly ahead of the counter are skipped over, never reused
 
@@ -60,7 +63,8 @@ class Created:
 
 
 def check_rules(session: Session, auth: AuthContext, composed: Composed) -> list[dict[str, Any]]:
-    """Every SAT rule the document breaks (details for the 400), before any folio or credit is taken."""
+    """Every SAT rule the document breaks (details for the 400), and anything else deterministic that would
+    fail once its folio is taken (`cfdi.trial`): checked before any folio or credit is taken."""
     related = [uuid for group in composed.related for uuid in group["documents"]]
     known = InvoiceRepository.from_session(session).by_uuids(auth.team_id, auth.livemode, related)
     substitutions = {uuid for group in composed.related if group["relationship"] == "04"
@@ -71,7 +75,15 @@ def check_rules(session: Session, auth: AuthContext, composed: Composed) -> list
         cert_not_after=credential.not_after if credential else None, cert_rfc=credential.rfc if credential else None,
         related=validation.related_lookup(known, substitutions, rfc_emisor=auth.team.tax_id),
         tax_field=composed.tax_field)
-    return validation.check(build(composed.data), ctx)
+    comprobante = build(composed.data)
+    errors = validation.check(comprobante, ctx)
+    if errors:
+        return errors
+    if max(composed.amounts.subtotal, composed.amounts.total) >= MAX_AMOUNT:  # beyond SAT's rules' own limit
+        return [{"field": "items", "message": "items: the invoice's amounts exceed the 18 integer digits a CFDI "
+                                              "amount can have"}]
+    comprobante["Serie"], comprobante["Folio"] = composed.series, str(composed.folio_number or MAX_FOLIO)
+    return validation.trial_details(trial.problems(comprobante))
 
 
 def spend_credit(session: Session, team_id: str) -> None:
@@ -122,9 +134,6 @@ def reserve(session: Session, auth: AuthContext, composed: Composed, metadata: d
     """Spend a credit, take the folio and insert the pending invoice, still without XML (the caller commits,
     then `seal_and_stamp` seals it: sealing inside the write transaction would keep every other writer
     waiting)."""
-    if max(composed.amounts.subtotal, composed.amounts.total) >= MAX_AMOUNT:  # beyond SAT's rules' own limit
-        validation.raise_for([{"field": "items", "message": "items: the invoice's amounts exceed the 18 integer "
-                                                            "digits a CFDI amount can have"}], "Invalid invoice")
     first = _row(auth, composed, metadata)  # built before the transaction's first statement takes the lock
     spend_credit(session, auth.team_id)
     repo, folios = InvoiceRepository.from_session(session), FolioRepository.from_session(session)
@@ -182,6 +191,34 @@ def seal_and_stamp(session: Session, invoice: Invoice, composed: Composed, pac: 
     return finish(session, invoice, attempt(pac, xml), pac)
 
 
+def contain(session: Session, invoice: Invoice, pac: PAC, exc: Exception) -> str:
+    """An unexpected error after the reservation committed (the caller answers with the invoice, so that a
+    retry with the same idempotency key replays it instead of taking another folio). An invoice whose sealed
+    bytes may have reached a real PAC stays pending for the recovery job (a PAC never stamps them twice);
+    any other fails at once with the error and gets its credit back."""
+    from timbre.invoices.tasks import recover_invoice
+
+    log.error("invoice %s: unexpected error after its folio was taken", invoice.id, exc_info=exc)
+    session.rollback()
+    repo = InvoiceRepository.from_session(session)
+    repo.lock(invoice)
+    if invoice.status != "pending":
+        return invoice.status
+    if invoice.xml is not None and not isinstance(pac, SandboxPAC):
+        jobs.enqueue(session, recover_invoice, invoice.id, invoice.team_id, invoice.livemode,
+                     eta=datetime.now(UTC) + FIRST_RETRY)
+        return "pending"
+    return apply(session, invoice, Attempt(rejected=unexpected("internal_error", "stamping", exc)), pac)
+
+
+def stamp_reserved(session: Session, invoice: Invoice, composed: Composed, pac: PAC) -> str:
+    """`seal_and_stamp`, with any unexpected error contained (`contain`)."""
+    try:
+        return seal_and_stamp(session, invoice, composed, pac)
+    except Exception as exc:
+        return contain(session, invoice, pac, exc)
+
+
 def _may_write(body: InvoiceInput) -> bool:
     """Whether resolving the request may store something (a client or service a `search` creates)."""
     client = body.client
@@ -200,7 +237,7 @@ def create(session: Session, auth: AuthContext, settings: Settings, body: Invoic
         session.commit()  # end the read-only transaction: step 2 starts a write transaction
     invoice = reserve(session, auth, composed, body.metadata)
     session.commit()
-    status = seal_and_stamp(session, invoice, composed, pac)
+    status = stamp_reserved(session, invoice, composed, pac)
     if status == "valid" and body.send_email and not body.ignore_emails:
         from timbre.invoices.tasks import send_invoice_email
 

@@ -187,6 +187,7 @@ class ItemResolver:
             taxes = [_tax_dict(t) for t in service.taxes or []]
         else:
             taxes = default_taxes(s, self.currency)
+        self._unique_taxes(i, taxes)
         unit_name = item.unit_name or (service.unit_name if service else None) or s.get("unit_name")
         if not unit_name:
             row = store.get("c_ClaveUnidad", unit_key)
@@ -196,6 +197,19 @@ class ItemResolver:
                     sku=item.sku or (service.sku if service else None), taxability=item.taxability, taxes=taxes,
                     service_id=service.id if service else None,
                     third_party=item.third_party.model_dump() if item.third_party else None)
+
+    def _unique_taxes(self, i: int, taxes: list[dict[str, Any]]) -> None:
+        """A tax (type, factor and rate, transferred or withheld) appears at most once per item: a CFDI
+        cannot carry the same Traslado twice in one concept (SAT's PACs refuse it)."""
+        seen: dict[tuple[Any, ...], int] = {}
+        for j, tax in enumerate(taxes):
+            rate = None if tax["factor"] == "Exento" else Decimal(str(tax.get("rate") or 0))
+            key = (bool(tax.get("withholding")), str(tax["type"]).upper(), tax["factor"], rate)
+            if key in seen:
+                kind = "withheld" if key[0] else "transferred"
+                self._problem(f"items[{i}].taxes[{j}]", f"repeats taxes[{seen[key]}] ({key[1]} {key[2]} "
+                              f"{'' if rate is None else rate} {kind}): an item carries each tax once")
+            seen.setdefault(key, j)
 
     def _price(self, line: Line) -> None:
         try:

@@ -17,7 +17,7 @@ from timbre.auth.dependencies import AuthContext
 from timbre.config import Settings
 from timbre.invoices import validation
 from timbre.invoices.compose import InvoiceType, compose
-from timbre.invoices.create import Created, check_rules, reserve, seal_and_stamp
+from timbre.invoices.create import Created, check_rules, reserve, stamp_reserved
 from timbre.invoices.schemas import InvoiceInput
 from timbre.invoices.stamping import pac_for
 from timbre.kit import jobs
@@ -48,7 +48,7 @@ def create_linked(session: Session, auth: AuthContext, settings: Settings, body:
     invoice = reserve(session, auth, composed, body.metadata)
     link.attach(session, invoice)
     session.commit()
-    status = seal_and_stamp(session, invoice, composed, pac)
+    status = stamp_reserved(session, invoice, composed, pac)
     if status == "valid" and body.send_email and not body.ignore_emails:
         from timbre.invoices.tasks import send_invoice_email
 

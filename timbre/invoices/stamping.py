@@ -116,10 +116,20 @@ def _call(pac: PAC, xml: bytes, recovering: bool) -> Attempt:
         return Attempt(rejected=exc)
     except PacUnavailable as exc:
         return Attempt(unavailable=exc.message)
-    except Exception as exc:  # a bug must not lose the document: it stays pending and is retried
+    except (requests.RequestException, OSError) as exc:  # a network error the adapter did not map: retried
+        log.warning("network error from PAC %s: %s", pac.name, exc)
+        return Attempt(unavailable=f"network error: {type(exc).__name__}")
+    except Exception as exc:
+        # Not a network error, so retrying the same bytes would fail the same way for ever: the invoice
+        # fails at once (its credit comes back) with the error, and the sealed XML stays on it.
         log.exception("unexpected error from PAC %s", pac.name)
-        return Attempt(unavailable=f"unexpected PAC error: {type(exc).__name__}")
+        return Attempt(rejected=unexpected("pac_error", "stamping", exc))
 
+
+def unexpected(code: str, step: str, exc: Exception) -> PacRejected:
+    """An unexpected, non-network error at `step` after the folio was taken, as a rejection of the document."""
+    return PacRejected(code, f"Unexpected error while {step} the document ({type(exc).__name__}: {exc}); "
+                             "nothing was stamped, the folio is skipped and the credit refunded")
 
 
 def _retrieve(pac: PAC, xml: bytes, rejected: PacRejected) -> Attempt:

@@ -14,6 +14,7 @@ from typing import Any
 from satcfdi.create.cfd import cfdi40
 
 from timbre.cfdi.rules import RelatedCfdi, RuleContext, Violation, lookup, validate_cfdi
+from timbre.cfdi.trial import Problem
 from timbre.errors import ValidationFailed
 from timbre.models import Invoice
 
@@ -36,6 +37,12 @@ def detail(code: str, field: str | None, message_en: str, *, location: str = "")
 
 def violation_details(violations: Iterable[Violation]) -> list[dict[str, Any]]:
     return [detail(v.code, v.field, v.message_en, location=v.location) for v in violations]
+
+
+def trial_details(problems: Iterable[Problem]) -> list[dict[str, Any]]:
+    """Details of what the trial run of the document refused (no request field is known: the message
+    names the CFDI element and attribute)."""
+    return [detail(p.code, None, f"The document would be refused: {p.message}") for p in problems]
 
 
 def raise_for(details: Sequence[dict[str, Any]], message: str = MESSAGE) -> None:

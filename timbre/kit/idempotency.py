@@ -182,7 +182,7 @@ def _body_key(content_type: str, body: bytes) -> str | None:
         return None
     try:
         parsed = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to parse: the route refuses it
         return None
     value = parsed.get("idempotency_key") if isinstance(parsed, dict) else None
     return value if isinstance(value, str) and value else None
