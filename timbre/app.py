@@ -38,6 +38,9 @@ from timbre.payments.endpoints import router as payments_router
 from timbre.payments.integrations import router as payment_integrations_router
 from timbre.portal.endpoints import router as portal_router
 from timbre.portal.payments import router as payment_page_router
+from timbre.receipts.endpoints import clients_router as receipt_clients_router
+from timbre.receipts.endpoints import eom_router
+from timbre.receipts.endpoints import router as receipts_router
 from timbre.sat.endpoints import router as sat_router
 from timbre.services.endpoints import router as services_router
 from timbre.teams.endpoints import router as teams_router
@@ -124,7 +127,8 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     app.include_router(_health_router())  # load balancers poll it: three routes, matched first
     # Routes match in order: the document-issuing ones, the hot path, go next. Each router is included in
     # the app itself (not through a "/v2" router): nested routers multiply FastAPI's matching work.
-    for router in (invoices_router, complements_router, drafts_router, payments_router, clients_router,
+    for router in (invoices_router, eom_router, complements_router, drafts_router, payments_router, receipts_router,
+                   clients_router, receipt_clients_router,
                    services_router, teams_router, sat_router, payment_integrations_router, users_router,
                    apikeys_router, catalogs_router, files_router):
         app.include_router(router, prefix="/v2")

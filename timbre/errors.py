@@ -223,8 +223,27 @@ async def handle_validation_error(_request: Request, exc: Exception) -> JSONResp
     return render(UnprocessableEntity("Invalid request body", summary, details=details))
 
 
-async def handle_http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _route_paths(routes: Any) -> Any:
+    """Every route's path template, through FastAPI's included routers."""
+    for route in routes:
+        candidates = getattr(route, "effective_candidates", None)
+        if candidates is not None:
+            yield from _route_paths(candidates())
+        elif isinstance(getattr(route, "path", None), str):
+            yield route.path
+
+
+def _literal_route_matches(request: Request) -> bool:
+    """Whether a route without path parameters has exactly this path (for another method). A path matched only
+    by a parameter route (`GET /invoices/sat` against `DELETE /invoices/{id}`) names nothing that exists."""
+    path = request.url.path
+    return any(template == path for template in _route_paths(request.app.router.routes) if "{" not in template)
+
+
+async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405 and not _literal_route_matches(request):
+        exc = StarletteHTTPException(404)
     code, message = _HTTP_CODES.get(exc.status_code, ("error", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) else message
     if exc.status_code == 404 and detail == "Not Found":

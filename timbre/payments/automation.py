@@ -35,6 +35,7 @@ from timbre.complements.compose import ComplementRequest, Paying, local_time
 from timbre.complements.create import create as create_complement
 from timbre.config import Settings
 from timbre.errors import NotFound, TimbreError, ValidationFailed
+from timbre.invoices.items import item_inputs
 from timbre.invoices.linked import create_linked
 from timbre.invoices.schemas import InvoiceInput
 from timbre.kit.clock import now_ms
@@ -155,9 +156,7 @@ def plan(session: Session, auth: AuthContext, payment: Payment) -> Plan:
 
 def invoice_body(payment: Payment, method: str) -> InvoiceInput:
     """The invoice of a payment: its client and exactly its priced items."""
-    keys = ("description", "quantity", "unit_price", "discount", "sku", "product_key", "unit_key", "unit_name",
-            "taxability", "taxes", "third_party")
-    items = [{k: item[k] for k in keys if item.get(k) is not None} for item in payment.items]
+    items = item_inputs(payment.items)
     return InvoiceInput.model_validate({
         "automation_type": "ppd_invoice_and_complement" if method == "PPD" else "pue_invoice",
         "client": {"id": payment.client_id}, "items": items, "currency": payment.currency,
