@@ -93,17 +93,21 @@ def _receiver(receipt: Receipt, body: StampInput) -> dict[str, Any]:
     return {"id": receipt.client_id}
 
 
-def invoice_body(receipt: Receipt, client: dict[str, Any], use: str | None, send_email: bool) -> InvoiceInput:
+def invoice_body(receipt: Receipt, client: dict[str, Any], use: str | None, send_email: bool, *,
+                 notes: str | None = None, product_key: str | None = None) -> InvoiceInput:
+    """The receipt's invoice: its items (with `product_key` instead of theirs, when the customer chose one)."""
     config = receipt.invoice_config or {}
+    items = [{**item, "product_key": product_key} if product_key else item for item in item_inputs(receipt.items)]
     return InvoiceInput.model_validate({
-        "client": client, "items": item_inputs(receipt.items), "currency": receipt.currency,
+        "client": client, "items": items, "currency": receipt.currency, "invoice_pdf_notes": notes,
         "exchange_rate": receipt.exchange_rate, "use": use, "payment_form": receipt.payment_form,
         "payment_method": "PUE", "series": config.get("serie"), "folio_number": config.get("folio") or None,
         "metadata": {**(receipt.metadata_ or {}), "receipt_id": receipt.id}, "send_email": send_email,
     })
 
 
-def stamp(session: Session, auth: AuthContext, settings: Settings, receipt: Receipt, body: StampInput) -> Stamped:
+def stamp(session: Session, auth: AuthContext, settings: Settings, receipt: Receipt, body: StampInput, *,
+          notes: str | None = None, product_key: str | None = None) -> Stamped:
     if body.stamp_to != "client":
         raise BadRequest("Unsupported stamp_to", "Receipts nobody invoices by name go into the period's global "
                          "invoice (POST /v2/invoices/eom/run); stamp_to accepts `client`", code="unsupported_stamp_to")
@@ -111,7 +115,8 @@ def stamp(session: Session, auth: AuthContext, settings: Settings, receipt: Rece
         raise BusinessRuleViolation("Receipt is cancelled", "A cancelled receipt cannot be invoiced",
                                     code="receipt_cancelled")
     use = body.use or (body.fiscal_information.use if body.fiscal_information else None)
-    invoice_input = invoice_body(receipt, _receiver(receipt, body), use, body.send_email)
+    invoice_input = invoice_body(receipt, _receiver(receipt, body), use, body.send_email, notes=notes,
+                                 product_key=product_key)
     link = ReceiptLink(receipt)
     created = create_linked(session, auth, settings, invoice_input, "I", link)
     repo = ReceiptRepository.from_session(session)
