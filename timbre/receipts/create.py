@@ -16,14 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
-from timbre.clients.resolver import resolve_client
+from timbre.clients.resolver import client_snapshot, resolve_client
 from timbre.errors import BusinessRuleViolation, ValidationFailed
 from timbre.invoices.repository import FolioRepository, fold
 from timbre.kit import jobs
 from timbre.kit.clock import now_ms
 from timbre.kit.ids import new_id
 from timbre.models import Client, Receipt
-from timbre.payments.create import client_snapshot
 from timbre.payments.pricing import Priced, price_items
 from timbre.receipts.repository import ReceiptRepository
 from timbre.receipts.schemas import ReceiptInput, ReceiptUpdate, ReopenInput
