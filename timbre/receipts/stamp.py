@@ -30,7 +30,7 @@ from timbre.invoices.schemas import CancelInput, InvoiceInput
 from timbre.kit.clock import now_ms
 from timbre.models import Invoice, Receipt
 from timbre.receipts import globals as global_invoices
-from timbre.receipts.periods import Period
+from timbre.receipts.periods import Period, local_date
 from timbre.receipts.repository import ReceiptInvoiceRepository, ReceiptRepository
 from timbre.receipts.schemas import StampInput
 
@@ -108,12 +108,14 @@ def invoice_body(receipt: Receipt, client: dict[str, Any], use: str | None, send
 
 def stamp(session: Session, auth: AuthContext, settings: Settings, receipt: Receipt, body: StampInput, *,
           notes: str | None = None, product_key: str | None = None) -> Stamped:
-    if body.stamp_to != "client":
-        raise BadRequest("Unsupported stamp_to", "Receipts nobody invoices by name go into the period's global "
-                         "invoice (POST /v2/invoices/eom/run); stamp_to accepts `client`", code="unsupported_stamp_to")
+    if body.stamp_to == "general_public_foreign":
+        raise BadRequest("Unsupported stamp_to", "A receipt to the foreign general public needs the customer's "
+                         "country: invoice it to a client with `fiscal_information`", code="unsupported_stamp_to")
     if receipt.status == "cancelled":
         raise BusinessRuleViolation("Receipt is cancelled", "A cancelled receipt cannot be invoiced",
                                     code="receipt_cancelled")
+    if body.stamp_to == "general_public_national":
+        return _to_general_public(session, auth, settings, receipt)
     use = body.use or (body.fiscal_information.use if body.fiscal_information else None)
     invoice_input = invoice_body(receipt, _receiver(receipt, body), use, body.send_email, notes=notes,
                                  product_key=product_key)
@@ -139,6 +141,29 @@ def stamp(session: Session, auth: AuthContext, settings: Settings, receipt: Rece
     if current.global_invoice_id:
         replace_global(session, auth, settings, current.global_invoice_id)
     return Stamped(current, created.invoice, True)
+
+
+def _to_general_public(session: Session, auth: AuthContext, settings: Settings, receipt: Receipt) -> Stamped:
+    """The receipt alone in a global invoice of its day (c_Periodicidad 01), now."""
+    result = global_invoices.RunResult()
+    if receipt.invoice_id is None and receipt.global_invoice_id is None:
+        day = local_date(receipt.created_at)
+        global_invoices.issue(session, auth, settings, [receipt],
+                              Period(day, day, "01", f"{day.month:02d}", day.year), result)
+        if result.failed:
+            error = result.failed[0].get("error") or {}
+            raise BadRequest("Failed to stamp invoice", f"{error.get('code')}: {error.get('message')}",
+                             code="stamp_rejected", details=error.get("details"))
+    current = ReceiptRepository.from_session(session).get_scoped(receipt.id, auth.team_id, auth.livemode)
+    assert current is not None
+    session.refresh(current)
+    invoice_id = current.invoice_id or current.global_invoice_id
+    invoice = ReceiptInvoiceRepository.from_session(session).by_ids(auth.team_id, auth.livemode, [invoice_id]).get(
+        invoice_id or "")
+    if invoice is None:
+        raise BusinessRuleViolation("Receipt is not open", "The receipt could not be invoiced now (another request "
+                                    "invoiced it)", code="receipt_not_open")
+    return Stamped(current, invoice, bool(result.invoices))
 
 
 def replace_global(session: Session, auth: AuthContext, settings: Settings, global_id: str) -> None:
