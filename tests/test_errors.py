@@ -22,6 +22,16 @@ class TestErrors:
         res = client.patch("/v2/teams")
         assert res.status_code == 405 and _is_error_envelope(res.json(), "method_not_allowed")
 
+    def test_path_matched_only_by_a_parameter_route_is_404(self, client: TestClient) -> None:
+        acct = create_account()
+        for method, path in (("GET", "/v2/invoices/sat"), ("GET", "/v2/invoices/eom"),
+                             ("POST", "/v2/receipts/receipt_x"), ("PATCH", "/v2/clients/client_x")):
+            res = client.request(method, path, headers=acct.headers())
+            assert res.status_code == 404 and _is_error_envelope(res.json(), "not_found"), (method, path)
+        assert client.post("/v2/clients/customerportal", headers=acct.headers(), json={}).status_code == 422
+        for method, path in (("GET", "/v2/invoices/eom/run"), ("PATCH", "/v2/clients/customerportal")):
+            assert client.request(method, path, headers=acct.headers()).status_code == 405  # a literal route
+
     def test_malformed_json_is_400(self, client: TestClient) -> None:
         acct = create_account()
         res = client.post("/v2/teams", content=b'{"legal_name": ', headers={**acct.headers(),

@@ -18,6 +18,7 @@ from timbre.apikeys.endpoints import router as apikeys_router
 from timbre.catalogs import search, store
 from timbre.catalogs.endpoints import router as catalogs_router
 from timbre.clients.endpoints import router as clients_router
+from timbre.clients.portal_access import router as customer_portal_router
 from timbre.complements.endpoints import router as complements_router
 from timbre.config import Settings, get_settings
 from timbre.drafts.endpoints import router as drafts_router
@@ -37,9 +38,14 @@ from timbre.kit.hygiene import BodyLimitMiddleware, ContainErrorsMiddleware, Rej
 from timbre.kit.idempotency import IdempotencyMiddleware
 from timbre.payments.endpoints import router as payments_router
 from timbre.payments.integrations import router as payment_integrations_router
+from timbre.portal.customer import router as customer_portal_page_router
 from timbre.portal.endpoints import router as portal_router
 from timbre.portal.guides import router as guides_router
 from timbre.portal.payments import router as payment_page_router
+from timbre.portal.selfinvoice import router as self_invoice_router
+from timbre.receipts.endpoints import clients_router as receipt_clients_router
+from timbre.receipts.endpoints import eom_router
+from timbre.receipts.endpoints import router as receipts_router
 from timbre.sat.endpoints import router as sat_router
 from timbre.services.endpoints import router as services_router
 from timbre.teams.endpoints import router as teams_router
@@ -130,13 +136,16 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     app.include_router(_health_router())  # load balancers poll it: three routes, matched first
     # Routes match in order: the document-issuing ones, the hot path, go next. Each router is included in
     # the app itself (not through a "/v2" router): nested routers multiply FastAPI's matching work.
-    for router in (invoices_router, complements_router, drafts_router, payments_router, clients_router,
+    for router in (invoices_router, eom_router, complements_router, drafts_router, payments_router, receipts_router,
+                   customer_portal_router, clients_router, receipt_clients_router,
                    services_router, teams_router, sat_router, payment_integrations_router, users_router,
                    apikeys_router, catalogs_router, files_router):
         app.include_router(router, prefix="/v2")
     app.include_router(portal_router)
     app.include_router(guides_router)
     app.include_router(payment_page_router)
+    app.include_router(self_invoice_router)
+    app.include_router(customer_portal_page_router)
     app.add_middleware(IdempotencyMiddleware, settings=settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RejectNulMiddleware)

@@ -240,8 +240,27 @@ def allowed_methods(request: Request) -> list[str]:
             if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)]
 
 
+def _route_paths(routes: Any) -> Any:
+    """Every route's path template, through FastAPI's included routers."""
+    for route in routes:
+        candidates = getattr(route, "effective_candidates", None)
+        if candidates is not None:
+            yield from _route_paths(candidates())
+        elif isinstance(getattr(route, "path", None), str):
+            yield route.path
+
+
+def _literal_route_matches(request: Request) -> bool:
+    """Whether a route without path parameters has exactly this path (for another method). A path matched only
+    by a parameter route (`GET /invoices/sat` against `DELETE /invoices/{id}`) names nothing that exists."""
+    path = request.url.path
+    return any(template == path for template in _route_paths(request.app.router.routes) if "{" not in template)
+
+
 async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405 and not _literal_route_matches(request):
+        exc = StarletteHTTPException(404)
     code, message = _HTTP_CODES.get(exc.status_code, ("error", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) else message
     headers = dict(getattr(exc, "headers", None) or {})

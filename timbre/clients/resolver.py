@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
@@ -22,7 +24,7 @@ from timbre.clients.service import client as client_service
 from timbre.errors import BadRequest, ValidationFailed
 from timbre.models import Client
 
-__all__ = ["ClientRef", "assert_efos_ok", "assert_ready_for_invoicing", "resolve_client"]
+__all__ = ["ClientRef", "assert_efos_ok", "assert_ready_for_invoicing", "client_snapshot", "resolve_client"]
 
 
 def resolve_client(session: Session, auth: AuthContext, client_input: ClientRef) -> Client:
@@ -45,6 +47,13 @@ def resolve_client(session: Session, auth: AuthContext, client_input: ClientRef)
         raise BadRequest("Invalid client", "Give the client's id, a search, or its fields (name, tax_id, ...)")
     found, _outcome = client_service.upsert(session, auth, client_input, client_input.search)
     return found
+
+
+def client_snapshot(client: Client) -> dict[str, Any]:
+    """The client as a document keeps it (payments, receipts): later edits of the client never change it."""
+    return {"id": client.id, "name": client.name or client.legal_name, "legal_name": client.legal_name,
+            "email": client.email, "tax_id": client.tax_id, "tax_system": client.tax_system,
+            "zip": (client.address or {}).get("zip")}
 
 
 def assert_ready_for_invoicing(client: Client) -> None:

@@ -94,6 +94,15 @@ def default_taxes(settings: dict[str, Any], currency: str) -> list[dict[str, Any
     return transferred + withheld
 
 
+SNAPSHOT_INPUT_KEYS = ("description", "quantity", "unit_price", "discount", "sku", "product_key", "unit_key",
+                       "unit_name", "taxability", "taxes", "third_party")
+
+
+def item_inputs(snapshots: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored item snapshots (of a payment, a receipt) as item inputs that price to the same amounts."""
+    return [{k: item[k] for k in SNAPSHOT_INPUT_KEYS if item.get(k) is not None} for item in snapshots]
+
+
 class ItemResolver:
     def __init__(self, session: Session, auth: AuthContext, currency: str, decimals: int, *,
                  create_services: bool = True) -> None:

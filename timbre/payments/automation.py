@@ -4,9 +4,8 @@ pue_invoice, ppd_invoice_and_complement, receipt or none) and the team's setting
 - a payment of an existing PPD invoice (`ppd_invoice_id`) → that invoice's payment complement;
 - `pue_invoice` → a stamped PUE income invoice of the payment's items;
 - `ppd_invoice_and_complement` → a PPD invoice, then the complement of this payment;
-- `receipt`, or a client without fiscal data → a pending receipt for self-invoicing (recorded on the
-  payment: `receipt.status = pending`, `automation.status = receipt_pending`; the receipts domain
-  completes it);
+- `receipt`, or a client without fiscal data → a receipt for self-invoicing (`receipts.from_payment`,
+  made in the transaction that locks the payment: `receipt_id`, `automation.status = receipt_pending`);
 - `none`, or a currency in `avoid_automations_on_currencies` → nothing (`none` / `skipped`).
 `automate_complement_for_ppd_invoices: false` stops complements; `automate_partial_payment_complements:
 false` stops those of partial payments (both are reported in `automation.error`).
@@ -35,11 +34,13 @@ from timbre.complements.compose import ComplementRequest, Paying, local_time
 from timbre.complements.create import create as create_complement
 from timbre.config import Settings
 from timbre.errors import NotFound, TimbreError, ValidationFailed
+from timbre.invoices.items import item_inputs
 from timbre.invoices.linked import create_linked
 from timbre.invoices.schemas import InvoiceInput
 from timbre.kit.clock import now_ms
 from timbre.models import ApiKey, Invoice, Payment, Team
 from timbre.payments.repository import PaymentInvoiceRepository, PaymentRepository
+from timbre.receipts.from_payment import receipt_for_payment
 
 log = logging.getLogger("timbre.payments")
 Step = Literal["invoice", "complement", "receipt", "wait", "fail", "done", "skip", "stop"]
@@ -155,9 +156,7 @@ def plan(session: Session, auth: AuthContext, payment: Payment) -> Plan:
 
 def invoice_body(payment: Payment, method: str) -> InvoiceInput:
     """The invoice of a payment: its client and exactly its priced items."""
-    keys = ("description", "quantity", "unit_price", "discount", "sku", "product_key", "unit_key", "unit_name",
-            "taxability", "taxes", "third_party")
-    items = [{k: item[k] for k in keys if item.get(k) is not None} for item in payment.items]
+    items = item_inputs(payment.items)
     return InvoiceInput.model_validate({
         "automation_type": "ppd_invoice_and_complement" if method == "PPD" else "pue_invoice",
         "client": {"id": payment.client_id}, "items": items, "currency": payment.currency,
@@ -186,8 +185,9 @@ def _record(session: Session, auth: AuthContext, payment_id: str, status: str, e
     repo.lock(payment)
     payment.automation_status = status
     payment.automation_error = error
-    if receipt and payment.receipt is None:
-        payment.receipt = {"status": "pending", "created_at": now_ms()}
+    if receipt and not (payment.receipt or {}).get("id"):
+        made = receipt_for_payment(session, auth.team, payment)
+        payment.receipt = {"status": "pending", "id": made.id, "created_at": now_ms()}
     session.commit()
 
 

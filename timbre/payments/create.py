@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
 from timbre.cfdi.pac.sandbox import MEXICO_TZ
-from timbre.clients.resolver import resolve_client
+from timbre.clients.resolver import client_snapshot, resolve_client
 from timbre.clients.service import client as client_service
 from timbre.complements.compose import exact
 from timbre.config import Settings
@@ -47,12 +47,6 @@ class Stored:
 
 def _invalid(field: str, message: str, title: str = "Invalid payment") -> ValidationFailed:
     return ValidationFailed(title, f"{field}: {message}", details=[{"field": field, "message": f"{field}: {message}"}])
-
-
-def client_snapshot(client: Client) -> dict[str, Any]:
-    return {"id": client.id, "name": client.name or client.legal_name, "legal_name": client.legal_name,
-            "email": client.email, "tax_id": client.tax_id, "tax_system": client.tax_system,
-            "zip": (client.address or {}).get("zip")}
 
 
 def _ppd_invoice(session: Session, auth: AuthContext, ref: str) -> Invoice:

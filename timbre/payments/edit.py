@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
-from timbre.clients.resolver import resolve_client
+from timbre.clients.resolver import client_snapshot, resolve_client
 from timbre.clients.schemas import ClientFields, ClientRef
 from timbre.clients.service import client as client_service
 from timbre.errors import BusinessRuleViolation
 from timbre.invoices.repository import InvoiceRepository
 from timbre.models import Payment
-from timbre.payments.create import check_ppd, client_snapshot, search_text
+from timbre.payments.create import check_ppd, search_text
 from timbre.payments.lifecycle import UNPAID, get_locked
 from timbre.payments.pricing import price_items
 from timbre.payments.schemas import PaymentUpdate

@@ -51,7 +51,7 @@ def serialize(payment: Payment, *, short_url: str | None, invoices: dict[str, In
         "complement": _document(complement),
         "invoices": [i for i in (payment.invoice_id, payment.complement_id) if i],
         "ppd_invoice_id": payment.ppd_invoice_id,
-        "receipt_id": None,
+        "receipt_id": (payment.receipt or {}).get("id"),
         "receipt": payment.receipt,
         "allowed_payment_methods": payment.allowed_payment_methods or [],
         "short_url": short_url,

@@ -36,6 +36,7 @@ from timbre.payments.lifecycle import get_locked
 from timbre.payments.pricing import currency_decimals
 from timbre.payments.repository import PaymentInvoiceRepository
 from timbre.payments.schemas import RefundInput
+from timbre.receipts.from_payment import cancel_for_refund
 
 
 def _invalid(message: str) -> ValidationFailed:
@@ -121,7 +122,8 @@ def refund(session: Session, auth: AuthContext, settings: Settings, payment_id: 
     if full:
         payment.status, payment.refunded_at = "refunded", now_ms()
         receipt = payment.receipt or {}
-        if (auth.team.settings or {}).get("cancel_receipts_on_refunds") and receipt.get("status") == "pending":
+        if (auth.team.settings or {}).get("cancel_receipts_on_refunds") and receipt.get("status") == "pending" and (
+                not receipt.get("id") or cancel_for_refund(session, payment)):
             payment.receipt = {**receipt, "status": "cancelled", "cancelled_at": now_ms()}
             entry["receipt_cancelled"] = True
     payment.refunds = [*(payment.refunds or []), entry]
