@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # Jobs run in the request's process unless Redis is configured (then `timbre worker` runs them).
     inprocess_jobs: bool = True
     log_level: str = "info"
+    # Webhook URLs resolving to private, loopback or link-local addresses: unset = allowed for test-mode
+    # webhooks only (a developer points one at localhost), true = allowed for both modes, false = never.
+    webhooks_allow_private: bool | None = None
     # Read once: every request needs them (a file read and a path resolution each time cost ~0.3 ms).
     _db_url: str | None = PrivateAttr(default=None)
     _secret: str | None = PrivateAttr(default=None)

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 from timbre.auth.dependencies import AuthContext
 from timbre.config import Settings
 from timbre.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from timbre.events.types import EventType
 from timbre.kit.clock import now_ms
 from timbre.models import Payment
 from timbre.payments import automation
 from timbre.payments.create import epoch_ms
+from timbre.payments.events import emit
 from timbre.payments.repository import PaymentRepository
 from timbre.payments.schemas import MarkPaidInput, PaymentUpdate
 
@@ -53,6 +55,7 @@ def mark_paid(session: Session, auth: AuthContext, settings: Settings, payment_i
     payment.operation_number = body.operation_number or payment.operation_number
     if payment.payment_processor == "link":
         payment.payment_processor = "manual"
+    emit(session, payment, EventType.payment_succeeded)
     session.commit()
     automation.run_safely(session, auth, settings, payment.id)
     return payment
@@ -70,6 +73,7 @@ def cancel(session: Session, auth: AuthContext, payment_id: str) -> Payment:
     payment.status, payment.cancelled_at = "cancelled", now_ms()
     if payment.automation_status == "pending":
         payment.automation_status = "none"
+    emit(session, payment, EventType.payment_canceled)
     return payment
 
 
@@ -79,6 +83,7 @@ def payer_notice(session: Session, payment: Payment, reference: str | None) -> P
     if payment.status in ("pending", "requires_payment_method"):
         payment.status = "processing"
         payment.payer_notice = {"at": now_ms() // 1000, "reference": reference}
+        emit(session, payment, EventType.payment_updated)
     return payment
 
 
@@ -94,4 +99,5 @@ def update(session: Session, auth: AuthContext, payment_id: str, body: PaymentUp
         payment.metadata_ = merged
     if body.emails is not None:
         payment.emails = list(body.emails)
+    emit(session, payment, EventType.payment_updated)
     return payment
