@@ -103,5 +103,6 @@ _ADAPTERS: dict[EventType, TypeAdapter[Any]] = {t: TypeAdapter(model) for t, mod
 def to_wire(type: EventType, data: Any) -> dict[str, Any]:
     """`data` validated against its event type's schema and rendered as JSON-ready values, like a response."""
     adapter = _ADAPTERS[type]
-    dumped: dict[str, Any] = adapter.dump_python(adapter.validate_python(data), mode="json", exclude_unset=True)
+    dumped: dict[str, Any] = adapter.dump_python(adapter.validate_python(data), mode="json", by_alias=True,
+                                                exclude_unset=True)
     return dumped

@@ -31,8 +31,9 @@ def dispatch(session: Session, event_id: str, now: int) -> list[str]:
     event = session.get(Event, event_id)
     if event is None or not EventRepository.from_session(session).claim_dispatch(event_id, now):
         return []
+    # Only webhooks that existed when it happened (a new webhook does not receive the past).
     hooks = [w for w in WebhookRepository.from_session(session).active(event.team_id, event.livemode)
-             if wants(w, event.type)]
+             if wants(w, event.type) and w.created_at <= event.created_at]
     deliveries = [new_delivery(event, w, now) for w in hooks]
     session.add_all(deliveries)
     session.flush()

@@ -44,7 +44,10 @@ def deliver(delivery_id: str) -> str:
 @huey.periodic_task(crontab(minute="*"))
 def sweep() -> int:
     """Dispatch events whose relay job was lost; queue deliveries due before the next sweep."""
-    now = now_ms()
+    return sweep_at(now_ms())
+
+
+def sweep_at(now: int) -> int:
     with session_scope(get_settings().db_url) as session:
         events = relay.undispatched(session, now)
     for event_id in events:
