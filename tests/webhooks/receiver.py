@@ -37,6 +37,7 @@ class Receiver:
     redirect_to: str | None = None
     hold: threading.Event | None = None  # when set, requests wait for it before answering
     received: list[Received] = field(default_factory=list)
+    arrived: int = 0  # requests read, answered or not yet
     port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -61,6 +62,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
+            with receiver._lock:
+                receiver.arrived += 1
             if receiver.hold is not None:
                 receiver.hold.wait(60)
             status = receiver.next_status()

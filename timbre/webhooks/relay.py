@@ -13,7 +13,7 @@ from timbre.kit.ids import new_id
 from timbre.models import Event, Webhook, WebhookDelivery
 from timbre.webhooks.repository import DeliveryRepository, WebhookRepository
 
-SWEEP_GRACE_MS = 10_000  # leave just-committed events to their own job
+SWEEP_GRACE_MS = 10_000  # leave just-committed events and just-due deliveries to their own jobs
 
 
 def wants(webhook: Webhook, event_type: str) -> bool:
@@ -44,7 +44,8 @@ def undispatched(session: Session, now: int) -> list[str]:
     return list(EventRepository.from_session(session).undispatched(now - SWEEP_GRACE_MS))
 
 
-def due(session: Session, horizon: int) -> list[tuple[str, int]]:
-    """Open deliveries that fall due before `horizon`, with when to try them (after any sender's lease)."""
-    rows = DeliveryRepository.from_session(session).due_before(horizon)
-    return [(delivery_id, max(at, (lease or 0) + 1)) for delivery_id, at, lease in rows]
+def overdue(session: Session, now: int) -> list[tuple[str, int]]:
+    """Open deliveries whose own job should have run by now (it was lost, or its sender died), with when to
+    try them: now, or when the dead sender's lease runs out."""
+    rows = DeliveryRepository.from_session(session).due_before(now - SWEEP_GRACE_MS)
+    return [(delivery_id, max(now, (lease or 0) + 1)) for delivery_id, _at, lease in rows]

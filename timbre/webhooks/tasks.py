@@ -15,25 +15,32 @@ from timbre.webhooks import delivery, relay
 from timbre.worker.queue import huey
 
 log = logging.getLogger("timbre.webhooks")
-SWEEP_HORIZON_MS = 65_000  # a little beyond the next sweep
 
 
 def _at(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
+# The tasks return None: Huey stores any other return value, one more write per job.
 @huey.task()
-def dispatch_event(event_id: str) -> list[str]:
-    """Fan one event out into deliveries and queue them."""
+def dispatch_event(event_id: str) -> None:
+    """Fan one event out into deliveries; the first is attempted right here (most events have one webhook,
+    and a job less is a queue round trip less), the others get their own jobs so one slow endpoint does not
+    hold back the rest."""
     with session_scope(get_settings().db_url) as session:
         created = relay.dispatch(session, event_id, now_ms())
-    for delivery_id in created:
+    for delivery_id in created[1:]:
         deliver(delivery_id)
-    return created
+    if created:
+        attempt(created[0])
 
 
 @huey.task()
-def deliver(delivery_id: str) -> str:
+def deliver(delivery_id: str) -> None:
+    attempt(delivery_id)
+
+
+def attempt(delivery_id: str) -> str:
     """One attempt; a failure schedules the next one (the sweep re-queues it too, should this job be lost)."""
     status, retry_at = delivery.attempt(delivery_id)
     if retry_at is not None:
@@ -43,7 +50,7 @@ def deliver(delivery_id: str) -> str:
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep() -> int:
-    """Dispatch events whose relay job was lost; queue deliveries due before the next sweep."""
+    """Dispatch events whose relay job was lost; queue deliveries whose job was lost (or whose sender died)."""
     return sweep_at(now_ms())
 
 
@@ -53,7 +60,7 @@ def sweep_at(now: int) -> int:
     for event_id in events:
         dispatch_event(event_id)
     with session_scope(get_settings().db_url) as session:
-        due = relay.due(session, now + SWEEP_HORIZON_MS)
+        due = relay.overdue(session, now)
     for delivery_id, at in due:
         if at <= now:
             deliver(delivery_id)
