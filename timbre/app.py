@@ -31,6 +31,7 @@ from timbre.errors import (
     handle_unexpected,
     handle_validation_error,
 )
+from timbre.events.endpoints import router as events_router
 from timbre.files.endpoints import router as files_router
 from timbre.invoices.endpoints import router as invoices_router
 from timbre.kit.clock import now_ms
@@ -50,6 +51,7 @@ from timbre.sat.endpoints import router as sat_router
 from timbre.services.endpoints import router as services_router
 from timbre.teams.endpoints import router as teams_router
 from timbre.users.endpoints import router as users_router
+from timbre.webhooks.endpoints import router as webhooks_router
 
 log = logging.getLogger("timbre")
 
@@ -139,7 +141,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     for router in (invoices_router, eom_router, complements_router, drafts_router, payments_router, receipts_router,
                    customer_portal_router, clients_router, receipt_clients_router,
                    services_router, teams_router, sat_router, payment_integrations_router, users_router,
-                   apikeys_router, catalogs_router, files_router):
+                   apikeys_router, catalogs_router, files_router, webhooks_router, events_router):
         app.include_router(router, prefix="/v2")
     app.include_router(portal_router)
     app.include_router(guides_router)

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     log_level: str = "info"
     # Largest request body that is not a multipart upload (uploads have their own limits): a 413 beyond.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Webhook URLs resolving to private, loopback or link-local addresses: unset = allowed for test-mode
+    # webhooks only (a developer points one at localhost), true = allowed for both modes, false = never.
+    webhooks_allow_private: bool | None = None
     # Read once: every request needs them (a file read and a path resolution each time cost ~0.3 ms).
     _db_url: str | None = PrivateAttr(default=None)
     _secret: str | None = PrivateAttr(default=None)

@@ -19,6 +19,8 @@ from timbre.clients.rfc import INVALID_TAX_ID_MESSAGE
 from timbre.clients.schemas import ClientFields, ClientSearch
 from timbre.clients.validation import _CAPITAL_REGIME, ClientFiscalData, Issue, ValidationReport, validate_client
 from timbre.errors import Conflict, NotFound, ValidationFailed
+from timbre.events.service import event as event_service
+from timbre.events.types import EventType
 from timbre.kit import jobs
 from timbre.kit.ids import new_id
 from timbre.kit.pagination import ListParams, Page, paginate
@@ -92,16 +94,23 @@ class ClientService:
                         source="api", address={}, bcc=[], defaults={}, metadata_={})
         self._apply(client, fields)
         ClientRepository.from_session(session).add(client)
+        self._emit(session, client, EventType.customer_created)
         return client
 
     def update(self, session: Session, client: Client, fields: ClientFields) -> Client:
         self._apply(client, fields)
         session.flush()
+        self._emit(session, client, EventType.customer_updated)
         return client
+
+    def _emit(self, session: Session, client: Client, type: EventType) -> None:
+        event_service.record(session, team_id=client.team_id, livemode=client.livemode, type=type,
+                             data=self.serialize(session, client))
 
     def delete(self, session: Session, client: Client) -> None:
         from timbre.clients.tasks import delete_stored_files
 
+        self._emit(session, client, EventType.customer_deleted)
         keys = SupportDocumentRepository.from_session(session).delete_of_entity(
             client.team_id, client.livemode, "client", client.id)
         ClientRepository.from_session(session).delete(client)

@@ -1,20 +1,38 @@
 """Outgoing e-mail: every message is stored, then sent by a job after commit (or recorded when no
-SMTP server is configured)."""
+SMTP server is configured). Failed sends are retried with growing delays; the outcome stays on the message
+and, for a document's e-mails (`document_id`), on the document (`emails: [{to, status, sent_at}]`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy.orm import Session
 
+from timbre.emails import tasks
+from timbre.emails.repository import EmailRepository
 from timbre.kit import jobs
 from timbre.kit.ids import new_id
 from timbre.models import EmailMessage
 
 
-def queue_email(session: Session, *, to: str, subject: str, body: str, team_id: str | None = None) -> EmailMessage:
-    from timbre.emails import tasks
-
-    message = EmailMessage(id=new_id("email"), team_id=team_id, to=to, subject=subject, body=body, status="queued")
+def queue_email(session: Session, *, to: str, subject: str, body: str, team_id: str | None = None,
+                document_id: str | None = None) -> EmailMessage:
+    message = EmailMessage(id=new_id("email"), team_id=team_id, document_id=document_id, to=to, subject=subject,
+                           body=body, status="queued", attempts=0)
     session.add(message)
     session.flush()
     jobs.enqueue(session, tasks.send_email, message.id)
     return message
+
+
+def outcomes(session: Session, team_id: str, document_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Per document id, its e-mails as documents show them: `{to, status, sent_at}` (sent_at in seconds)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    if not document_ids:
+        return found
+    for message in EmailRepository.from_session(session).of_documents(team_id, document_ids):
+        found.setdefault(message.document_id or "", []).append({
+            "to": message.to, "status": message.status,
+            "sent_at": message.sent_at // 1000 if message.sent_at else None})
+    return found

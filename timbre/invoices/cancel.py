@@ -22,6 +22,7 @@ from timbre.auth.dependencies import AuthContext
 from timbre.cfdi.pac import PacRejected, PacUnavailable
 from timbre.config import Settings
 from timbre.errors import BadRequest, BusinessRuleViolation, Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from timbre.invoices.events import emit_status
 from timbre.invoices.files import acuse_key
 from timbre.invoices.repository import InvoiceRepository
 from timbre.invoices.schemas import CancelInput
@@ -129,5 +130,6 @@ def cancel(session: Session, auth: AuthContext, settings: Settings, ref: str, bo
     if result.acuse_xml is not None:
         with contextlib.suppress(StorageError, OSError):  # else served from the database copy later
             get_storage(settings).put(acuse_key(invoice), result.acuse_xml, "application/xml")
+    emit_status(session, invoice)
     session.commit()
     return invoice

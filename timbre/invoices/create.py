@@ -43,6 +43,7 @@ from timbre.config import Settings
 from timbre.errors import Conflict, PaymentRequired
 from timbre.invoices import validation
 from timbre.invoices.compose import MAX_AMOUNT, Composed, InvoiceType, compose
+from timbre.invoices.events import emit_status
 from timbre.invoices.items import ItemResolver
 from timbre.invoices.repository import CreditRepository, FolioRepository, InvoiceRepository, fold
 from timbre.invoices.schemas import MAX_FOLIO, InvoiceInput
@@ -171,6 +172,7 @@ def finish(session: Session, invoice: Invoice, outcome: Attempt, pac: PAC) -> st
         repo.lock(invoice)
         return invoice.status
     status = apply(session, invoice, outcome, pac)
+    emit_status(session, invoice)
     if status == "pending":
         from timbre.invoices.tasks import recover_invoice
 

@@ -36,7 +36,8 @@ def verification_url(invoice: Invoice) -> str | None:
 
 
 def serialize(invoice: Invoice, *, files: dict[str, str] | None = None,
-              cancellation_receipt: str | None = None, complements: list[str] | None = None) -> dict[str, Any]:
+              cancellation_receipt: str | None = None, complements: list[str] | None = None,
+              emails: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     client = invoice.client or {}
     stamp = invoice.stamp or None
     data: dict[str, Any] = {
@@ -75,6 +76,7 @@ def serialize(invoice: Invoice, *, files: dict[str, str] | None = None,
         "verification_url": verification_url(invoice),
         "cancellation_status": invoice.cancellation_status,
         "cancellation_receipt": cancellation_receipt,
+        "emails": emails or [],
         "cancellation": invoice.cancellation,
         "error": invoice.error,
         "pac": invoice.pac or None,

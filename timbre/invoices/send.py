@@ -53,5 +53,5 @@ def send(session: Session, settings: Settings, invoice: Invoice, team: Team,
     ])
     for address in to:
         queue_email(session, to=address, subject=f"{kind} {name} de {team.legal_name}", body=body,
-                    team_id=team.id)
+                    team_id=team.id, document_id=invoice.id)
     return {"recipients": to, "attachments": [files.download_name(invoice, "pdf"), files.download_name(invoice, "xml")]}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, object_session
 from timbre.auth.dependencies import AuthContext
 from timbre.cfdi.rules import ErrorInfo, query
 from timbre.config import Settings
+from timbre.emails.service import outcomes
 from timbre.errors import NotFound
 from timbre.invoices import files
 from timbre.invoices.output import serialize
@@ -44,11 +45,21 @@ class InvoiceService:
         return invoice
 
     def output(self, settings: Settings, invoice: Invoice, *, with_files: bool = False,
-               auth: AuthContext | None = None) -> dict[str, Any]:
+               auth: AuthContext | None = None, emails: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         links = files.links(settings, invoice, auth.team, None) if with_files and auth is not None \
             and invoice.status in ("valid", "cancelled") else None
+        if emails is None:
+            emails = self.emails_of([invoice]).get(invoice.id, [])
         return serialize(invoice, files=links, cancellation_receipt=files.acuse_link(settings, invoice),
-                         complements=self.complements_of(invoice))
+                         complements=self.complements_of(invoice), emails=emails)
+
+    @staticmethod
+    def emails_of(invoices: Sequence[Invoice]) -> dict[str, list[dict[str, Any]]]:
+        """The e-mails that carried each invoice: `{to, status, sent_at}` (one query for the lot)."""
+        session = object_session(invoices[0]) if invoices else None
+        if session is None:
+            return {}
+        return outcomes(session, invoices[0].team_id, [i.id for i in invoices])
 
     @staticmethod
     def complements_of(invoice: Invoice) -> list[str]:
@@ -62,7 +73,8 @@ class InvoiceService:
             invoice.team_id, invoice.livemode, invoice.id)
 
     def outputs(self, settings: Settings, invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
-        return [self.output(settings, invoice) for invoice in invoices]
+        emails = self.emails_of(invoices)
+        return [self.output(settings, invoice, emails=emails.get(invoice.id, [])) for invoice in invoices]
 
     @staticmethod
     def cfdi_errors(code: str | None, q: str | None, type: str | None) -> list[ErrorInfo]:

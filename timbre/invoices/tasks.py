@@ -28,6 +28,7 @@ STALE_AFTER_MS = 10 * 60 * 1000  # a request waits at most its PAC timeout (30 s
 @huey.task()
 def recover_invoice(invoice_id: str, team_id: str, livemode: bool) -> str:
     """One more stamping attempt of a pending invoice; returns its status afterwards."""
+    from timbre.invoices.events import emit_status
     from timbre.invoices.repository import InvoiceRepository
     from timbre.invoices.stamping import abandon, apply, attempt, pac_for
 
@@ -41,6 +42,7 @@ def recover_invoice(invoice_id: str, team_id: str, livemode: bool) -> str:
             if invoice.updated_at >= now_ms() - STALE_AFTER_MS:
                 return "busy"  # its request is sealing it right now
             abandon(session, invoice)  # the request died before sealing: nothing reached a PAC
+            emit_status(session, invoice)
             return invoice.status
         if not repo.claim_attempt(invoice):
             return "busy"
@@ -60,6 +62,7 @@ def recover_invoice(invoice_id: str, team_id: str, livemode: bool) -> str:
         if invoice.status != "pending":
             return invoice.status
         status = apply(session, invoice, outcome, pac)
+        emit_status(session, invoice)
     if status == "pending" and attempts <= len(RETRY_DELAYS):
         delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
         recover_invoice.schedule(args=(invoice_id, team_id, livemode), eta=datetime.now(UTC) + timedelta(seconds=delay))

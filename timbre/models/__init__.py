@@ -10,6 +10,7 @@ from timbre.models.csd import Csd
 from timbre.models.draft import InvoiceDraft
 from timbre.models.efos_entry import EfosEntry
 from timbre.models.email_message import EmailMessage
+from timbre.models.event import Event
 from timbre.models.idempotency import IdempotencyRecord
 from timbre.models.invoice import Invoice
 from timbre.models.membership import Membership
@@ -23,6 +24,9 @@ from timbre.models.support_document import SupportDocument
 from timbre.models.team import Team
 from timbre.models.user import User
 from timbre.models.user_token import UserToken
+from timbre.models.webhook import Webhook
+from timbre.models.webhook_attempt import WebhookAttempt
+from timbre.models.webhook_delivery import WebhookDelivery
 
 # Tables whose rows are fiscal documents of a team (invoices, payments, receipts): a team that has
 # any cannot be deleted. Each document model appends itself here.
@@ -40,6 +44,7 @@ __all__ = [
     "Csd",
     "EfosEntry",
     "EmailMessage",
+    "Event",
     "IdempotencyRecord",
     "Invoice",
     "InvoiceDraft",
@@ -54,4 +59,7 @@ __all__ = [
     "Team",
     "User",
     "UserToken",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
 ]

@@ -29,11 +29,13 @@ from timbre.complements.compose import exact
 from timbre.config import Settings
 from timbre.emails.service import queue_email
 from timbre.errors import BadRequest, ValidationFailed
+from timbre.events.types import EventType
 from timbre.invoices.repository import InvoiceRepository, fold
 from timbre.kit.clock import now_ms
 from timbre.kit.ids import new_id
 from timbre.models import Client, Invoice, Payment
 from timbre.payments import automation, links
+from timbre.payments.events import emit
 from timbre.payments.pricing import Priced, price_amount, price_items
 from timbre.payments.repository import PaymentRepository
 from timbre.payments.schemas import PaymentInput, PaymentRegister, PaymentRequest
@@ -166,6 +168,8 @@ def register(session: Session, auth: AuthContext, settings: Settings, body: Paym
     payment.payment_processor = "api"
     payment.succeeded_at = epoch_ms(body.paid_at) if body.paid_at is not None else now_ms()
     stored = _store(session, auth, payment)
+    if stored.created:
+        emit(session, payment, EventType.payment_created, EventType.payment_succeeded)
     session.commit()
     if stored.created:
         automation.run_safely(session, auth, settings, payment.id)
@@ -208,6 +212,8 @@ def request(session: Session, auth: AuthContext, settings: Settings, body: Payme
                                                          links.available_methods(auth.team)))
     payment.send_email = body.send_email is not False
     stored = _store(session, auth, payment)
+    if stored.created:
+        emit(session, payment, EventType.payment_created)
     if stored.created and payment.send_email:
         _send_link(session, auth, settings, payment)
     session.commit()

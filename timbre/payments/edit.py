@@ -23,9 +23,11 @@ from timbre.clients.resolver import client_snapshot, resolve_client
 from timbre.clients.schemas import ClientFields, ClientRef
 from timbre.clients.service import client as client_service
 from timbre.errors import BusinessRuleViolation
+from timbre.events.types import EventType
 from timbre.invoices.repository import InvoiceRepository
 from timbre.models import Payment
 from timbre.payments.create import check_ppd, search_text
+from timbre.payments.events import emit
 from timbre.payments.lifecycle import UNPAID, get_locked
 from timbre.payments.pricing import price_items
 from timbre.payments.schemas import PaymentUpdate
@@ -87,4 +89,5 @@ def update(session: Session, auth: AuthContext, payment_id: str, body: PaymentUp
     if body.emails is not None:
         payment.emails = list(body.emails)
     payment.search_text = search_text(payment.id, payment.client or {}, payment.metadata_ or {})
+    emit(session, payment, EventType.payment_updated)
     return payment

@@ -18,6 +18,7 @@ from pydantic import Field, HttpUrl, ValidationError, field_validator
 from timbre.auth.dependencies import AdminAuth
 from timbre.deps import SessionDep
 from timbre.errors import ERROR_RESPONSES, NotFound, UnprocessableEntity, validation_details
+from timbre.events.types import EventType
 from timbre.kit.envelope import Envelope, ok
 from timbre.payments.links import CARD_PROCESSORS
 from timbre.schemas import Strict
@@ -66,6 +67,9 @@ class CardProcessorSettings(Strict):
         return value
 
 
+_COMPLETED_EVENTS = {"stripe": EventType.teams_stripe_completed, "openpay": EventType.teams_openpay_completed}
+
+
 def _settings_for(provider: str, body: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
     if provider == "bank":
         bank = BankSettings.model_validate(body)
@@ -90,8 +94,11 @@ def update_integration_settings(team_id: str, provider: str, body: dict[str, Any
         raise UnprocessableEntity("Invalid request body", "; ".join(d["message"] for d in details),
                                   details=details) from None
     integrations = dict(target.integrations or {})
+    newly_completed = enabled and not (integrations.get(provider) or {}).get("completed")
     integrations[provider] = {**(integrations.get(provider) or {}), "completed": enabled,
                               "category": "payments", "settings": settings}
     target.integrations = integrations
+    if newly_completed and provider in _COMPLETED_EVENTS:
+        team_service.emit(session, target, auth.livemode, _COMPLETED_EVENTS[provider])
     return ok("Integration settings updated successfully", {"provider": provider, "completed": enabled,
                                                              "settings": settings})

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 from timbre.auth.dependencies import AuthContext
 from timbre.config import Settings
 from timbre.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from timbre.events.types import EventType
 from timbre.kit.clock import now_ms
 from timbre.models import Payment
 from timbre.payments import automation
 from timbre.payments.create import epoch_ms
+from timbre.payments.events import emit
 from timbre.payments.repository import PaymentRepository
 from timbre.payments.schemas import MarkPaidInput
 
@@ -51,6 +53,7 @@ def mark_paid(session: Session, auth: AuthContext, settings: Settings, payment_i
     payment.operation_number = body.operation_number or payment.operation_number
     if payment.payment_processor == "link":
         payment.payment_processor = "manual"
+    emit(session, payment, EventType.payment_succeeded)
     session.commit()
     automation.run_safely(session, auth, settings, payment.id)
     return payment
@@ -68,6 +71,7 @@ def cancel(session: Session, auth: AuthContext, payment_id: str) -> Payment:
     payment.status, payment.cancelled_at = "cancelled", now_ms()
     if payment.automation_status == "pending":
         payment.automation_status = "none"
+    emit(session, payment, EventType.payment_canceled)
     return payment
 
 
@@ -77,4 +81,5 @@ def payer_notice(session: Session, payment: Payment, reference: str | None) -> P
     if payment.status in ("pending", "requires_payment_method"):
         payment.status = "processing"
         payment.payer_notice = {"at": now_ms() // 1000, "reference": reference}
+        emit(session, payment, EventType.payment_updated)
     return payment

@@ -25,6 +25,7 @@ from timbre.cfdi.money import decimals_of
 from timbre.complements.compose import exact
 from timbre.config import Settings
 from timbre.errors import BusinessRuleViolation, Conflict, TimbreError, ValidationFailed
+from timbre.events.types import EventType
 from timbre.invoices import cancel as cancel_use_case
 from timbre.invoices import create as create_use_case
 from timbre.invoices.compose import mexico_now
@@ -32,6 +33,7 @@ from timbre.invoices.schemas import CancelInput, InvoiceInput
 from timbre.kit.clock import now_ms
 from timbre.kit.ids import new_id
 from timbre.models import Invoice, Payment
+from timbre.payments.events import emit
 from timbre.payments.lifecycle import get_locked
 from timbre.payments.pricing import currency_decimals
 from timbre.payments.repository import PaymentInvoiceRepository
@@ -131,5 +133,6 @@ def refund(session: Session, auth: AuthContext, settings: Settings, payment_id: 
     outcome = _fiscal(session, auth, settings, payment, amount, full)
     payment = get_locked(session, auth, payment_id)
     payment.refunds = [{**r, **outcome} if r["id"] == entry["id"] else r for r in payment.refunds]
+    emit(session, payment, EventType.payment_updated)
     session.commit()
     return payment

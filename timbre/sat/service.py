@@ -36,11 +36,13 @@ from timbre.cfdi.certs import (
     trust_store,
 )
 from timbre.errors import BadRequest, ValidationFailed
+from timbre.events.types import EventType
 from timbre.kit.clock import now_ms
 from timbre.kit.crypto import decrypt, encrypt
 from timbre.kit.ids import new_id
 from timbre.models import Csd, Team
 from timbre.sat.repository import CsdRepository
+from timbre.teams.service import team as team_service
 
 MAX_FILE_BYTES = 64 * 1024  # SAT's .cer and .key are ~1-2 KB
 _KEY_PURPOSE = "csd-key:"
@@ -133,6 +135,8 @@ class SatConnectionService:
         )
         repo.add(csd)
         self._update_team(session, team, csd, generated)
+        if not generated:
+            team_service.emit(session, team, livemode, EventType.teams_sat_completed)
         return csd
 
     def _update_team(self, session: Session, team: Team, csd: Csd, generated: bool) -> None:

@@ -11,6 +11,8 @@ from timbre.auth.dependencies import AuthContext
 from timbre.catalogs import store
 from timbre.catalogs.tax_rules import tax_issues
 from timbre.errors import NotFound, ValidationFailed
+from timbre.events.service import event as event_service
+from timbre.events.types import EventType
 from timbre.kit.ids import new_id
 from timbre.kit.pagination import ListParams, Page, paginate
 from timbre.models import Service
@@ -72,7 +74,9 @@ class ServiceService:
                           unit_name=body.unit_name or None, unit_price=body.unit_price,
                           taxes=[tax.model_dump(mode="json") for tax in body.taxes], metadata_=body.metadata)
         self._finish(created)
-        return ServiceRepository.from_session(session).add(created)
+        ServiceRepository.from_session(session).add(created)
+        self._emit(session, created, EventType.service_created)
+        return created
 
     def update(self, session: Session, service: Service, body: ServiceUpdate) -> Service:
         data = body.model_dump(exclude_unset=True)
@@ -91,10 +95,16 @@ class ServiceService:
             service.metadata_ = {k: v for k, v in merged.items() if v is not None}
         self._finish(service)
         session.flush()
+        self._emit(session, service, EventType.service_updated)
         return service
 
     def delete(self, session: Session, service: Service) -> None:
+        self._emit(session, service, EventType.service_deleted)
         ServiceRepository.from_session(session).delete(service)
+
+    def _emit(self, session: Session, service: Service, type: EventType) -> None:
+        event_service.record(session, team_id=service.team_id, livemode=service.livemode, type=type,
+                             data=self.serialize(service))
 
     @staticmethod
     def _finish(service: Service) -> None:

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from timbre.auth.dependencies import AuthContext
 from timbre.config import Settings
 from timbre.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from timbre.events.service import event as event_service
+from timbre.events.types import EventType
 from timbre.kit import jobs
 from timbre.kit.clock import now_ms
 from timbre.kit.crypto import derive_key, random_token
@@ -169,7 +171,15 @@ class TeamService:
             wanted[auth.user_id] = "admin"
         for user_id, role in wanted.items():
             self._add_membership(session, team, user_id, role)
+        # Reported to the creating team (the Connect master, whose webhooks exist), in the key's mode.
+        event_service.record(session, team_id=auth.key_team.id, livemode=auth.livemode, type=EventType.teams_created,
+                             data=self.serialize(session, team, auth.livemode))
         return team
+
+    def emit(self, session: Session, team: Team, livemode: bool, type: EventType) -> None:
+        """Report a change of the team itself (SAT connected, a payment integration completed) to the team."""
+        event_service.record(session, team_id=team.id, livemode=livemode, type=type,
+                             data=self.serialize(session, team, livemode))
 
     def update(self, session: Session, team: Team, body: TeamUpdate) -> Team:
         data = body.model_dump(exclude_unset=True)

@@ -6,8 +6,15 @@ import signal
 import threading
 from typing import Any
 
+from timbre.webhooks.tasks import sweep as webhook_sweep
 from timbre.worker.queue import huey
 from timbre.worker.registry import load_tasks
+
+
+def _catch_up() -> None:
+    """Queue the webhook sweep once at start: deliveries a killed consumer left behind go out now rather than
+    at the next minute's sweep."""
+    webhook_sweep()
 
 
 def start_inprocess(workers: int = 2) -> Any:
@@ -21,6 +28,7 @@ def start_inprocess(workers: int = 2) -> Any:
     in_main_thread = threading.current_thread() is threading.main_thread()
     handlers = {sig: signal.getsignal(sig) for sig in _SIGNALS} if in_main_thread else {}
     consumer.start()
+    _catch_up()
     for sig, handler in handlers.items():
         signal.signal(sig, handler)
     return consumer
@@ -32,4 +40,5 @@ _SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP
 def run_forever(workers: int = 4) -> None:
     load_tasks()
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    _catch_up()
     consumer.run()

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select, update
+
+from timbre.kit.repository import TeamScopedRepository
+from timbre.models import Membership, User, Webhook, WebhookAttempt, WebhookDelivery
+
+_OPEN = ("pending", "retrying")
+
+
+class WebhookRepository(TeamScopedRepository[Webhook]):
+    model = Webhook
+
+    def active(self, team_id: str, livemode: bool) -> Sequence[Webhook]:
+        return self.session.scalars(self.scoped(team_id, livemode).where(Webhook.status == "active")
+                                    .order_by(Webhook.created_at)).all()
+
+    def admin_emails(self, team_id: str) -> Sequence[str]:
+        stmt = (select(User.email).join(Membership, Membership.user_id == User.id)
+                .where(Membership.team_id == team_id, Membership.role == "admin"))
+        return self.session.scalars(stmt).all()
+
+
+class DeliveryRepository(TeamScopedRepository[WebhookDelivery]):
+    model = WebhookDelivery
+
+    def claim(self, delivery_id: str, now: int, lease_until: int) -> bool:
+        """Take the delivery for one attempt if it is open, due and nobody holds it: one conditional UPDATE, so
+        of two workers (or a job and the sweep) exactly one gets it."""
+        stmt = (update(WebhookDelivery)
+                .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status.in_(_OPEN),
+                       WebhookDelivery.next_attempt_at <= now,
+                       or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now))
+                .values(lease_until=lease_until))
+        return bool(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+    def due_before(self, horizon: int, limit: int = 1000) -> Sequence[tuple[str, int, int | None]]:
+        """Open deliveries due before `horizon`: (id, next_attempt_at, lease_until)."""
+        stmt = (select(WebhookDelivery.id, WebhookDelivery.next_attempt_at, WebhookDelivery.lease_until)
+                .where(WebhookDelivery.status.in_(_OPEN), WebhookDelivery.next_attempt_at < horizon)
+                .order_by(WebhookDelivery.next_attempt_at).limit(limit))
+        return [(row[0], row[1], row[2]) for row in self.session.execute(stmt)]
+
+    def of_event(self, event_id: str, team_id: str, livemode: bool) -> Sequence[WebhookDelivery]:
+        return self.session.scalars(self.scoped(team_id, livemode).where(WebhookDelivery.event_id == event_id)).all()
+
+
+class AttemptRepository(TeamScopedRepository[WebhookAttempt]):
+    model = WebhookAttempt
