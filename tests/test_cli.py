@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.procs import env_for, free_port, run, start, stop, wait_http
+from timbre.cli import public_url
 
 
 @pytest.fixture
@@ -89,3 +90,11 @@ def test_serve_stops_promptly_on_sigterm(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
     assert "Application shutdown complete" in log.read_text()
+
+
+@pytest.mark.parametrize(("host", "url"), [
+    ("127.0.0.1", "http://127.0.0.1:8123"), ("0.0.0.0", "http://127.0.0.1:8123"),  # noqa: S104
+    ("::", "http://127.0.0.1:8123"), ("::1", "http://[::1]:8123"), ("api.example.mx", "http://api.example.mx:8123")])
+def test_serve_links_follow_its_host_and_port_without_a_public_url(host: str, url: str) -> None:
+    # (tests/test_readme.py downloads an invoice's files through such links from a real `serve --port`)
+    assert public_url(host, 8123) == url

@@ -12,8 +12,11 @@ from lxml import etree
 
 from tests.factories import Account, create_account
 from tests.invoices.conftest import CLIENT, EMISOR_NAME, EMISOR_RFC
+from tests.invoices.finkok_fake import FakeFinkok
+from tests.invoices.test_live_pac import finkok
 from timbre.cfdi import testca
 
+__all__ = ["finkok"]
 CFDI = "{http://www.sat.gob.mx/cfd/4}"
 
 
@@ -80,13 +83,12 @@ class TestFirstInvoice:
         cert = _sealing_certificate(client, account, invoice["uuid"])
         assert cert.public_bytes(Encoding.DER) == uploaded.cer
 
-    def test_live_mode_still_needs_the_teams_own_csd(self, client: TestClient) -> None:
+    def test_live_mode_still_needs_the_teams_own_csd(self, client: TestClient, finkok: FakeFinkok) -> None:
         account, _ = _team_without_csd(client)
         live_client = client.post("/v2/clients", headers=account.headers(live=True), json=CLIENT).json()["data"]
         res = _invoice(client, account, live_client["id"], live=True)
-        # (no PAC is configured for live mode here, so that answers first; no CSD was made either way)
-        assert res.status_code == 400 and res.json()["error"]["code"] in ("csd_required", "pac_not_configured")
-        assert _sat(client, account)["completed"] is False
+        assert res.status_code == 400 and res.json()["error"]["code"] == "csd_required"
+        assert _sat(client, account)["completed"] is False and finkok.stamps_issued == 0
 
     def test_a_team_without_fiscal_data_gets_no_csd(self, client: TestClient) -> None:
         account = create_account(EMISOR_NAME)
