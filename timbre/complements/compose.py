@@ -32,6 +32,7 @@ from timbre.invoices import validation
 from timbre.invoices.compose import active_csd, check_team
 from timbre.invoices.repository import InvoiceRepository
 from timbre.models import Csd, Invoice
+from timbre.rates import service as rates
 
 MESSAGE = "Payment complement breaks SAT rules"
 DEFAULT_SERIES = "P"
@@ -63,6 +64,7 @@ class ComplementRequest:
     payee_bank: dict[str, Any] = field(default_factory=dict)
     series: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    confirmation: str | None = None  # Confirmacion, for a TipoCambioP outside SAT's variation (CRP20216)
     payment_id: str | None = None
     send_email: bool = False  # e-mail the stamped complement to the client (or to `emails`)
     emails: Sequence[str] = ()
@@ -75,7 +77,8 @@ class ComplementRequest:
             amount=body.amount, operation_number=body.operation_number,
             payer_bank=body.payer_bank.model_dump(exclude_none=True) if body.payer_bank else {},
             payee_bank=body.payee_bank.model_dump(exclude_none=True) if body.payee_bank else {},
-            series=body.series, metadata=body.metadata, send_email=bool(body.send_email),
+            series=body.series, metadata=body.metadata, confirmation=body.confirmation,
+            send_email=bool(body.send_email),
             emails=tuple(body.emails or ()))
 
 
@@ -117,6 +120,7 @@ class ComposedComplement:
     client_snapshot: dict[str, Any]
     client_id: str | None
     paid_at: datetime  # FechaPago as written: the issuer's wall clock
+    warnings: list[str] = field(default_factory=list)  # accepted, but unchecked (e.g. no FIX rate known)
 
 
 def exact(value: Decimal, currency: str) -> Decimal:
@@ -240,15 +244,18 @@ def compose(session: Session, auth: AuthContext, secret: str, request: Complemen
     emisor = Emisor(team.tax_id or "", credential.razon_social or team.legal_name, team.tax_system or "")
     try:
         data = comprobante_pago(emisor, _receptor(snapshot), lugar, husos.local_now(lugar),
-                                None, None, [payment])
+                                None, None, [payment], confirmacion=request.confirmation)
     except Overpayment as exc:
         raise _overpayment([_problem("invoices", str(exc))]) from None
     except PagosInputError as exc:
         raise ValidationFailed("Invalid payment complement", str(exc),
                                details=[{"field": None, "message": str(exc)}]) from None
+    rate = rates.reference(session, request.currency, paid_at.date())
     ctx = validation.context(cert_not_before=credential.not_before, cert_not_after=credential.not_after,
-                             cert_rfc=credential.rfc, related=_related(auth, targets), tax_field=None)
+                             cert_rfc=credential.rfc, related=_related(auth, targets), tax_field=None,
+                             exchange_rate_limits={request.currency: rate.limits} if rate.limits else None)
     validation.raise_for(validation.violation_details(validate(build(data), ctx)), MESSAGE)
     return ComposedComplement(request=request, targets=targets, data=data, series=series_for(auth, request.series),
                               csd=csd, credential=credential, client_snapshot={**snapshot, "use": "CP01"},
-                              client_id=targets[0].invoice.client_id, paid_at=paid_at)
+                              client_id=targets[0].invoice.client_id, paid_at=paid_at,
+                              warnings=[rate.warning] if rate.warning else [])

@@ -121,4 +121,4 @@ def create(session: Session, auth: AuthContext, settings: Settings, request: Com
         jobs.enqueue(session, send_invoice_email, invoice.id, invoice.team_id, invoice.livemode,
                      list(request.emails) or None)
     session.commit()
-    return Created(invoice, status)
+    return Created(invoice, status, composed.warnings)

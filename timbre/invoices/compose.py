@@ -59,6 +59,7 @@ class Composed:
     pdf_notes: str | None
     related: list[dict[str, Any]] = field(default_factory=list)
     global_: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)  # accepted, but unchecked (e.g. no FIX rate known)
 
     @property
     def document_type(self) -> str:
@@ -212,6 +213,7 @@ def compose(session: Session, auth: AuthContext, secret: str, body: InvoiceInput
         forma_pago=payment_form,
         metodo_pago=payment_method,
         exportacion=body.exports,
+        confirmacion=body.confirmation,
         informacion_global=InformacionGlobal(body.global_.periodicity, body.global_.months, body.global_.year)
         if body.global_ else None,
         cfdi_relacionados=[CfdiRelacionados(r.relationship, r.documents) for r in body.related_documents],

@@ -10,6 +10,7 @@ from timbre.models.csd import Csd
 from timbre.models.draft import InvoiceDraft
 from timbre.models.efos_entry import EfosEntry
 from timbre.models.email_message import EmailMessage
+from timbre.models.exchange_rate import ExchangeRate
 from timbre.models.idempotency import IdempotencyRecord
 from timbre.models.invoice import Invoice
 from timbre.models.membership import Membership
@@ -38,6 +39,7 @@ __all__ = [
     "Csd",
     "EfosEntry",
     "EmailMessage",
+    "ExchangeRate",
     "IdempotencyRecord",
     "Invoice",
     "InvoiceDraft",
