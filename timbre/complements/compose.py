@@ -28,7 +28,7 @@ from timbre.cfdi.rules import RelatedCfdi, validate
 from timbre.complements.repository import ComplementDocumentRepository, ComplementInvoiceRepository
 from timbre.complements.schemas import ComplementInput
 from timbre.errors import BadRequest, ValidationFailed
-from timbre.invoices import validation
+from timbre.invoices import guide, validation
 from timbre.invoices.compose import active_csd, check_team
 from timbre.invoices.repository import InvoiceRepository
 from timbre.models import Csd, Invoice
@@ -235,6 +235,7 @@ def compose(session: Session, auth: AuthContext, secret: str, request: Complemen
     snapshot = dict(targets[0].invoice.client or {})
     lugar = str((team.address or {})["zip"])
     paid_at = local_time(request.paid_at, lugar)
+    validation.raise_for(guide.fecha_pago_problems(paid_at, lugar), "Invalid payment complement")
     payment = Payment(
         fecha_pago=paid_at, forma_de_pago_p=request.payment_form, moneda_p=request.currency,
         documents=[_paid_document(t) for t in targets], tipo_cambio_p=request.exchange_rate, monto=request.amount,

@@ -39,7 +39,7 @@ from timbre.cfdi.pac.sandbox import SandboxPAC
 from timbre.cfdi.seal import seal
 from timbre.config import Settings
 from timbre.errors import Conflict, PaymentRequired
-from timbre.invoices import validation
+from timbre.invoices import guide, validation
 from timbre.invoices.compose import MAX_AMOUNT, Composed, InvoiceType, compose
 from timbre.invoices.items import ItemResolver
 from timbre.invoices.repository import CreditRepository, FolioRepository, InvoiceRepository, fold
@@ -77,7 +77,7 @@ def check_rules(session: Session, auth: AuthContext, composed: Composed) -> list
         cert_not_after=credential.not_after if credential else None, cert_rfc=credential.rfc if credential else None,
         related=validation.related_lookup(known, substitutions, rfc_emisor=auth.team.tax_id),
         tax_field=composed.tax_field, exchange_rate_limits={data.moneda: rate.limits} if rate.limits else None)
-    return validation.check(build(data), ctx)
+    return validation.check(build(data), ctx) + guide.invoice_problems(data, composed.tax_field)
 
 
 def spend_credit(session: Session, team_id: str) -> None:
