@@ -91,9 +91,17 @@ def build_codigo_postal(conn: sqlite3.Connection) -> tuple[Sequence[str], Iterab
     return header, ((k, *map(str, v)) for k, v in sorted(table.items()))
 
 
+# c_Moneda's "Porcentaje variación" (TipoCambio's allowed variation, CFDI40118): satcfdi does not keep
+# it. phpcfdi/resources-sat-catalogs (cfdi_40_monedas.sql) gives 5 for every currency but these two.
+VARIACION_POR_DEFECTO = "5"
+VARIACION: dict[str, str] = {"XTS": "0", "XXX": "0"}
+
+
 def build_moneda(conn: sqlite3.Connection) -> tuple[Sequence[str], Iterable[Sequence[str]]]:
     table = read_table(conn, "C756_c_Moneda")
-    return ("code", "description", "decimales"), ((k, v[0], str(v[1])) for k, v in sorted(table.items()))
+    return ("code", "description", "decimales", "porcentaje_variacion"), (
+        (k, v[0], str(v[1]), VARIACION.get(k, VARIACION_POR_DEFECTO)) for k, v in sorted(table.items())
+    )
 
 
 def build_pais(conn: sqlite3.Connection) -> tuple[Sequence[str], Iterable[Sequence[str]]]:

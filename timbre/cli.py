@@ -224,5 +224,50 @@ def efos_import(file: str, prune: bool) -> None:
     click.echo(json.dumps(result.to_dict()))
 
 
+@main.group()
+def rates() -> None:
+    """Banxico's FIX exchange rates, the reference of SAT's TipoCambio check (CFDI40118)."""
+
+
+@rates.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def rates_import(file: str) -> None:
+    """Load a Banxico SIE series CSV (SF43718 USD FIX, SF46410 EUR); importing again updates changed days."""
+    from timbre.kit.db import session_scope
+    from timbre.migrate import upgrade
+    from timbre.rates import service as rates_service
+    from timbre.rates.banxico import BanxicoError
+
+    settings = get_settings()
+    _prepare(settings)
+    upgrade(settings.db_url)
+    try:
+        with open(file, "rb") as stream, session_scope(settings.db_url) as session:
+            result = rates_service.import_csv(session, stream.read())
+    except BanxicoError as exc:
+        click.echo(f"error: {file} is not a Banxico SIE series CSV: {exc}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(result.to_dict()))
+
+
+@rates.command("fetch")
+def rates_fetch() -> None:
+    """Fetch the last days' FIX rates from Banxico's SIE API now (needs TIMBRE_BANXICO_TOKEN)."""
+    from timbre.migrate import upgrade
+    from timbre.rates.tasks import fetch_fix_rates
+
+    settings = get_settings()
+    if not settings.banxico_token:
+        click.echo("error: set TIMBRE_BANXICO_TOKEN (Banxico SIE API token) first", err=True)
+        sys.exit(2)
+    _prepare(settings)
+    upgrade(settings.db_url)
+    result = fetch_fix_rates()
+    if result is None:
+        click.echo("error: Banxico's SIE API did not give the rates (see the log)", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(result.to_dict()))
+
+
 if __name__ == "__main__":
     main()

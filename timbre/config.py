@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     pac: str | None = None
     pac_username: str | None = Field(default=None, repr=False)
     pac_password: str | None = Field(default=None, repr=False)
+    # Banxico SIE API token: with it, a daily job keeps the FIX exchange rates (timbre.rates).
+    banxico_token: str | None = Field(default=None, repr=False)
     # Jobs run in the request's process unless Redis is configured (then `timbre worker` runs them).
     inprocess_jobs: bool = True
     log_level: str = "info"

@@ -1,7 +1,7 @@
 """events and webhooks (issue 10)
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0007
 Create Date: 2026-12-03 07:43:27.346137
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009'
-down_revision: str | None = '0004'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -134,7 +134,7 @@ class TestForeignCurrency:
         self, usd_invoice: Invoice, consulting_invoice: Invoice, credential: Credential
     ) -> None:
         """A peso payment of a peso invoice and a dollar invoice: the peso one's EquivalenciaDR is
-        written 1.0000000000, as SAT's variation margin reads it (CRP20277)."""
+        exactly 1 (CRP20238); SAT's variation margin reads it as 1.0000000000 (CRP20277)."""
         paid = payment(
             consulting_invoice.paid(1, D("17400.00"), D("17400.00")),
             usd_invoice.paid(1, D("1160.00"), D("580.00"), equivalencia=D("0.057143")),
@@ -143,7 +143,7 @@ class TestForeignCurrency:
 
         (pago,) = pago_nodes(root)
         assert pago.get("Monto") == "27549.97"  # 17,400 + 580 / 0.057143 (10,149.974...)
-        assert [d.get("EquivalenciaDR") for d in doctos(pago)] == ["1.0000000000", "0.057143"]
+        assert [d.get("EquivalenciaDR") for d in doctos(pago)] == ["1", "0.057143"]
         # 15,000 + 500 / 0.057143 and 2,400 + 80 / 0.057143, each summed exactly then rounded.
         traslado_p = nodes(pago, "ImpuestosP/TrasladosP/TrasladoP")[0]
         assert (traslado_p["BaseP"], traslado_p["ImporteP"]) == ("23749.98", "3800.00")

@@ -85,10 +85,16 @@ class TestMissingFields:
         assert set(report.missing) == {"address.zip", "use"}
 
     def test_foreign_receiver_without_tax_id_or_country(self) -> None:
+        """SAT asks for NumRegIdTrib only with Comercio Exterior (CFDI40155): only the country is missing."""
         report = validate_client(dataclasses.replace(EXTRANJERO, foreign_tax_id=None, country=None))
         assert report.is_valid
         assert not report.is_complete_for_invoicing
-        assert set(report.missing) == {"foreign_tax_id", "address.country"}
+        assert set(report.missing) == {"address.country"}
+        assert report.fields["foreign_tax_id"] == "not_required"
+
+    def test_foreign_receiver_without_tax_id_is_complete(self) -> None:
+        report = validate_client(dataclasses.replace(EXTRANJERO, foreign_tax_id=None))
+        assert report.is_complete_for_invoicing
 
 
 class TestTaxId:

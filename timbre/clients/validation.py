@@ -15,8 +15,8 @@ Rules (SAT's Anexo 20 receiver rules that can be checked without SAT's RFC list)
 - address.zip: a c_CodigoPostal code for a national receiver. The generic RFCs carry the
   issuer's zip instead (CFDI40149), so theirs is not required.
 - foreign receivers (country other than Mexico, or RFC XEXX010101000): a c_Pais country
-  (CFDI40150) that is not MEX (CFDI40152) and a foreign tax id (NumRegIdTrib) in the
-  country's format when c_Pais has one (CFDI40156).
+  (CFDI40150) that is not MEX (CFDI40152); a foreign tax id (NumRegIdTrib), when given, in the
+  country's format when c_Pais has one (CFDI40156). SAT requires it only with Comercio Exterior.
 """
 
 from __future__ import annotations
@@ -384,7 +384,10 @@ def _check_foreign(
     if data.country is None or not data.country.strip():
         check.mark("address.country", "missing")
     if foreign_id is None:
-        check.mark(name, "missing")
+        # SAT asks for NumRegIdTrib only with the Comercio Exterior complement (CFDI40155; Anexo 20's
+        # filling guide: "es requerido cuando se incluya el complemento de comercio exterior"), which
+        # Timbre does not issue: a foreign receiver without one is complete.
+        check.mark(name, "not_required")
         return
     row = store.get("c_Pais", country) if country else None
     pattern = row["patron_identidad_tributaria"] if row and country != MEXICO else ""

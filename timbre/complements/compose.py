@@ -19,20 +19,20 @@ from satcfdi.cfdi import CFDI
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
-from timbre.catalogs import store
+from timbre.catalogs import husos, store
 from timbre.cfdi import xmlsafe
 from timbre.cfdi.build import ComprobanteInput, Emisor, Receptor, build
 from timbre.cfdi.certs import Credential
-from timbre.cfdi.pac.sandbox import MEXICO_TZ
 from timbre.cfdi.pagos import Overpayment, PagosInputError, PaidDocument, Payment, comprobante_pago, taxes_of_cfdi
 from timbre.cfdi.rules import RelatedCfdi, validate
 from timbre.complements.repository import ComplementDocumentRepository, ComplementInvoiceRepository
 from timbre.complements.schemas import ComplementInput
 from timbre.errors import BadRequest, ValidationFailed
-from timbre.invoices import validation
-from timbre.invoices.compose import active_csd, check_team, mexico_now
+from timbre.invoices import guide, validation
+from timbre.invoices.compose import active_csd, check_team
 from timbre.invoices.repository import InvoiceRepository
 from timbre.models import Csd, Invoice
+from timbre.rates import service as rates
 
 MESSAGE = "Payment complement breaks SAT rules"
 DEFAULT_SERIES = "P"
@@ -54,7 +54,9 @@ class ComplementRequest:
     invoices: Sequence[Paying]
     payment_form: str
     currency: str
-    paid_at: datetime  # naive: Mexico City's wall clock, as FechaPago is written
+    # When the money arrived: a unix time (s or ms), an aware date-time, a naive one (already the
+    # issuer's wall clock) or None (now); `compose` writes it as FechaPago on the issuer's clock.
+    paid_at: datetime | int | None
     exchange_rate: Decimal | None = None
     amount: Decimal | None = None
     operation_number: str | None = None
@@ -62,6 +64,7 @@ class ComplementRequest:
     payee_bank: dict[str, Any] = field(default_factory=dict)
     series: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    confirmation: str | None = None  # Confirmacion, for a TipoCambioP outside SAT's variation (CRP20216)
     payment_id: str | None = None
     send_email: bool = False  # e-mail the stamped complement to the client (or to `emails`)
     emails: Sequence[str] = ()
@@ -70,24 +73,24 @@ class ComplementRequest:
     def from_input(cls, body: ComplementInput) -> ComplementRequest:
         return cls(
             invoices=[Paying(i.ref, i.amount, i.equivalence) for i in body.invoices], payment_form=body.payment_form,
-            currency=body.currency, paid_at=local_time(body.paid_at), exchange_rate=body.exchange_rate,
+            currency=body.currency, paid_at=body.paid_at, exchange_rate=body.exchange_rate,
             amount=body.amount, operation_number=body.operation_number,
             payer_bank=body.payer_bank.model_dump(exclude_none=True) if body.payer_bank else {},
             payee_bank=body.payee_bank.model_dump(exclude_none=True) if body.payee_bank else {},
-            series=body.series, metadata=body.metadata, send_email=bool(body.send_email),
+            series=body.series, metadata=body.metadata, confirmation=body.confirmation,
+            send_email=bool(body.send_email),
             emails=tuple(body.emails or ()))
 
 
-def local_time(value: datetime | int | None) -> datetime:
-    """Mexico City's wall clock for a unix time (seconds or ms), an aware datetime, or a naive one
-    (taken as already local); now when None."""
+def local_time(value: datetime | int | None, codigo_postal: str | None) -> datetime:
+    """The wall clock at `codigo_postal` (c_CodigoPostal's zone) for a unix time (seconds or ms), an
+    aware datetime, or a naive one (taken as already local); now when None."""
     if value is None:
-        return mexico_now()
+        return husos.local_now(codigo_postal)
     if isinstance(value, int):
-        moment = datetime.fromtimestamp(value / 1000 if value >= 10**11 else value, UTC)
-        return moment.astimezone(MEXICO_TZ).replace(tzinfo=None, microsecond=0)
+        return husos.local_now(codigo_postal, datetime.fromtimestamp(value / 1000 if value >= 10**11 else value, UTC))
     if value.tzinfo is not None:
-        return value.astimezone(MEXICO_TZ).replace(tzinfo=None, microsecond=0)
+        return husos.local_now(codigo_postal, value)
     return value.replace(microsecond=0)
 
 
@@ -116,6 +119,8 @@ class ComposedComplement:
     credential: Credential
     client_snapshot: dict[str, Any]
     client_id: str | None
+    paid_at: datetime  # FechaPago as written: the issuer's wall clock
+    warnings: list[str] = field(default_factory=list)  # accepted, but unchecked (e.g. no FIX rate known)
 
 
 def exact(value: Decimal, currency: str) -> Decimal:
@@ -228,24 +233,30 @@ def compose(session: Session, auth: AuthContext, secret: str, request: Complemen
     targets = _targets(session, auth, request)
     team = auth.team
     snapshot = dict(targets[0].invoice.client or {})
+    lugar = str((team.address or {})["zip"])
+    paid_at = local_time(request.paid_at, lugar)
+    validation.raise_for(guide.fecha_pago_problems(paid_at, lugar), "Invalid payment complement")
     payment = Payment(
-        fecha_pago=request.paid_at, forma_de_pago_p=request.payment_form, moneda_p=request.currency,
+        fecha_pago=paid_at, forma_de_pago_p=request.payment_form, moneda_p=request.currency,
         documents=[_paid_document(t) for t in targets], tipo_cambio_p=request.exchange_rate, monto=request.amount,
         num_operacion=request.operation_number, rfc_emisor_cta_ord=request.payer_bank.get("tax_id"),
         nom_banco_ord_ext=request.payer_bank.get("name"), cta_ordenante=request.payer_bank.get("account"),
         rfc_emisor_cta_ben=request.payee_bank.get("tax_id"), cta_beneficiario=request.payee_bank.get("account"))
     emisor = Emisor(team.tax_id or "", credential.razon_social or team.legal_name, team.tax_system or "")
     try:
-        data = comprobante_pago(emisor, _receptor(snapshot), str((team.address or {})["zip"]), mexico_now(),
-                                None, None, [payment])
+        data = comprobante_pago(emisor, _receptor(snapshot), lugar, husos.local_now(lugar),
+                                None, None, [payment], confirmacion=request.confirmation)
     except Overpayment as exc:
         raise _overpayment([_problem("invoices", str(exc))]) from None
     except PagosInputError as exc:
         raise ValidationFailed("Invalid payment complement", str(exc),
                                details=[{"field": None, "message": str(exc)}]) from None
+    rate = rates.reference(session, request.currency, paid_at.date())
     ctx = validation.context(cert_not_before=credential.not_before, cert_not_after=credential.not_after,
-                             cert_rfc=credential.rfc, related=_related(auth, targets), tax_field=None)
+                             cert_rfc=credential.rfc, related=_related(auth, targets), tax_field=None,
+                             exchange_rate_limits={request.currency: rate.limits} if rate.limits else None)
     validation.raise_for(validation.violation_details(validate(build(data), ctx)), MESSAGE)
     return ComposedComplement(request=request, targets=targets, data=data, series=series_for(auth, request.series),
                               csd=csd, credential=credential, client_snapshot={**snapshot, "use": "CP01"},
-                              client_id=targets[0].invoice.client_id)
+                              client_id=targets[0].invoice.client_id, paid_at=paid_at,
+                              warnings=[rate.warning] if rate.warning else [])

@@ -62,7 +62,7 @@ def _records(auth: AuthContext, composed: ComposedComplement, invoice: Invoice) 
     pago = composed.data.complemento["Pagos"]["Pago"][0]
     rows: list[Any] = [PaymentComplement(
         id=new_id("complement"), team_id=auth.team_id, livemode=auth.livemode, invoice_id=invoice.id,
-        payment_id=request.payment_id, paid_at=request.paid_at.isoformat(), payment_form=request.payment_form,
+        payment_id=request.payment_id, paid_at=composed.paid_at.isoformat(), payment_form=request.payment_form,
         currency=request.currency, exchange_rate=Decimal(pago["TipoCambioP"]), amount=Decimal(pago["Monto"]),
         operation_number=request.operation_number,
         bank={"payer": request.payer_bank, "payee": request.payee_bank})]
@@ -127,4 +127,4 @@ def create(session: Session, auth: AuthContext, settings: Settings, request: Com
         jobs.enqueue(session, send_invoice_email, invoice.id, invoice.team_id, invoice.livemode,
                      list(request.emails) or None)
     session.commit()
-    return Created(invoice, status)
+    return Created(invoice, status, composed.warnings)

@@ -72,6 +72,7 @@ def create_complement(body: ComplementInput, session: DeferredSession, auth: Wri
         raise BadRequest("Failed to stamp payment complement", f"{error.get('code')}: {error.get('message')}",
                          code="stamp_rejected", details=error.get("details"), extra={"invoice_id": invoice.id})
     data = complement_service.output(session, settings, auth, invoice, with_files=body.return_files_urls)
+    data["warnings"] = created.warnings  # accepted but unchecked, e.g. no FIX rate known for the day
     if created.status == "pending":
         response.status_code = 202
         return ok("Payment complement accepted; the PAC did not answer and stamping will be retried", data)

@@ -63,10 +63,12 @@ class ComplementInput(Strict):
     currency: str = Field("MXN", min_length=3, max_length=3, description="MonedaP")
     exchange_rate: Decimal | None = Field(None, gt=0, le=Decimal("1e12"), decimal_places=6,
                                           description="TipoCambioP: MXN per unit of `currency` (not for MXN)")
+    confirmation: str | None = Field(None, pattern=r"^[0-9a-zA-Z]{5}$", description=(
+        "Confirmacion: the PAC's key for a TipoCambioP outside SAT's allowed variation (CRP20216)"))
     amount: Amount | None = Field(None, description="Monto (default: the invoices' amounts, converted)")
     paid_at: datetime | int | None = Field(
-        None, description="When the money arrived: unix seconds, or a local date-time of Mexico City "
-                          "(default: now)")
+        None, description="When the money arrived: unix seconds, an ISO date-time with its offset, or the "
+                          "issuer's local date-time (its postal code's zone; default: now)")
     operation_number: str | None = Field(None, min_length=1, max_length=100, description="NumOperacion")
     payer_bank: PayerBank | None = None
     payee_bank: PayeeBank | None = None

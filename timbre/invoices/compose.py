@@ -11,17 +11,15 @@ request (`series` or `invoice_config.serie`), else the team's default series, el
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
-from timbre.catalogs import store
+from timbre.catalogs import husos, store
 from timbre.cfdi.build import CfdiRelacionados, ComprobanteInput, Emisor, InformacionGlobal, Receptor
 from timbre.cfdi.certs import Credential
-from timbre.cfdi.pac.sandbox import MEXICO_TZ
 from timbre.cfdi.taxes import DocumentAmounts, summarize
 from timbre.clients.resolver import assert_efos_ok, assert_ready_for_invoicing, resolve_client
 from timbre.clients.rfc import GENERICO_EXTRANJERO, GENERICO_NACIONAL
@@ -62,6 +60,7 @@ class Composed:
     pdf_notes: str | None
     related: list[dict[str, Any]] = field(default_factory=list)
     global_: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)  # accepted, but unchecked (e.g. no FIX rate known)
 
     @property
     def document_type(self) -> str:
@@ -72,11 +71,6 @@ class Composed:
 
     def tax_field(self, concept: int, kind: str, index: int) -> str:
         return self.lines[concept].tax_field(kind, index) if concept < len(self.lines) else "items"
-
-
-def mexico_now() -> datetime:
-    """CFDI dates are the wall clock of the place of issue; central Mexico has had no DST since 2022."""
-    return datetime.now(MEXICO_TZ).replace(tzinfo=None, microsecond=0)
 
 
 def check_team(auth: AuthContext) -> None:
@@ -215,7 +209,7 @@ def compose(session: Session, auth: AuthContext, secret: str, body: InvoiceInput
                       team.tax_system or ""),
         receptor=receptor,
         lugar_expedicion=lugar,
-        fecha=mexico_now(),
+        fecha=husos.local_now(lugar),
         conceptos=[line.concepto() for line in lines],
         moneda=currency,
         decimals=decimals,
@@ -223,6 +217,7 @@ def compose(session: Session, auth: AuthContext, secret: str, body: InvoiceInput
         forma_pago=payment_form,
         metodo_pago=payment_method,
         exportacion=body.exports,
+        confirmacion=body.confirmation,
         informacion_global=InformacionGlobal(body.global_.periodicity, body.global_.months, body.global_.year)
         if body.global_ else None,
         cfdi_relacionados=[CfdiRelacionados(r.relationship, r.documents) for r in body.related_documents],

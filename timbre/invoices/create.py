@@ -25,7 +25,7 @@ the request): holding one transaction across the pipeline would serialise every 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -41,7 +41,7 @@ from timbre.cfdi.pac.sandbox import SandboxPAC
 from timbre.cfdi.seal import seal
 from timbre.config import Settings
 from timbre.errors import Conflict, PaymentRequired
-from timbre.invoices import validation
+from timbre.invoices import guide, validation
 from timbre.invoices.compose import MAX_AMOUNT, Composed, InvoiceType, compose
 from timbre.invoices.events import emit_status
 from timbre.invoices.items import ItemResolver
@@ -51,6 +51,7 @@ from timbre.invoices.stamping import Attempt, apply, attempt, pac_for, unexpecte
 from timbre.kit import jobs
 from timbre.kit.ids import new_id
 from timbre.models import Invoice
+from timbre.rates import service as rates
 
 log = logging.getLogger("timbre.invoices")
 FIRST_RETRY = timedelta(seconds=30)
@@ -61,6 +62,7 @@ _MAX_SKIPS = 10_000  # folios given explicitly ahead of the counter are skipped 
 class Created:
     invoice: Invoice
     status: str
+    warnings: list[str] = field(default_factory=list)
 
 
 def check_rules(session: Session, auth: AuthContext, composed: Composed) -> list[dict[str, Any]]:
@@ -71,13 +73,17 @@ def check_rules(session: Session, auth: AuthContext, composed: Composed) -> list
     substitutions = {uuid for group in composed.related if group["relationship"] == "04"
                      for uuid in group["documents"]}
     credential = composed.credential
+    data = composed.data
+    rate = rates.reference(session, data.moneda, data.fecha.date())
+    if rate.warning:
+        composed.warnings.append(rate.warning)
     ctx = validation.context(
         cert_not_before=credential.not_before if credential else None,
         cert_not_after=credential.not_after if credential else None, cert_rfc=credential.rfc if credential else None,
         related=validation.related_lookup(known, substitutions, rfc_emisor=auth.team.tax_id),
-        tax_field=composed.tax_field)
-    comprobante = build(composed.data)
-    errors = validation.check(comprobante, ctx)
+        tax_field=composed.tax_field, exchange_rate_limits={data.moneda: rate.limits} if rate.limits else None)
+    comprobante = build(data)
+    errors = validation.check(comprobante, ctx) + guide.invoice_problems(data, composed.tax_field)
     if errors:
         return errors
     if max(composed.amounts.subtotal, composed.amounts.total) >= MAX_AMOUNT:  # beyond SAT's rules' own limit
@@ -245,4 +251,4 @@ def create(session: Session, auth: AuthContext, settings: Settings, body: Invoic
 
         jobs.enqueue(session, send_invoice_email, invoice.id, invoice.team_id, invoice.livemode, body.emails)
     session.commit()
-    return Created(invoice, status)
+    return Created(invoice, status, composed.warnings)

@@ -29,6 +29,7 @@ def dry_run(session: Session, auth: AuthContext, settings: Settings, body: Invoi
             warnings.append("The team has no CSD in this mode yet: the certificate rules were not checked, and "
                             "stamping needs one (POST /v2/teams/{id}/sat-connection)")
         errors = check_rules(session, auth, composed)
+        warnings += composed.warnings
     except ValidationFailed as exc:
         errors = exc.details if isinstance(exc.details, list) else [{"field": None, "message": exc.detail}]
         composed = None

@@ -44,6 +44,7 @@ def _create(kind: InvoiceType, body: InvoiceInput, auth: Any, session: Session, 
                          code="stamp_rejected", details=error.get("details"),
                          extra={"invoice_id": created.invoice.id})
     data = invoice_service.output(settings, created.invoice, with_files=body.return_files_urls, auth=auth)
+    data["warnings"] = created.warnings  # accepted but unchecked, e.g. no FIX rate known for the day
     # The invoice is already plain JSON (output.serialize): skip re-validating it against the response model.
     if created.status == "pending":
         return JSONResponse(ok("Invoice accepted; the PAC did not answer and stamping will be retried", data),

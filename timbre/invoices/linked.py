@@ -54,4 +54,4 @@ def create_linked(session: Session, auth: AuthContext, settings: Settings, body:
 
         jobs.enqueue(session, send_invoice_email, invoice.id, invoice.team_id, invoice.livemode, body.emails)
     session.commit()
-    return Created(invoice, status)
+    return Created(invoice, status, composed.warnings)

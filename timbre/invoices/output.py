@@ -7,12 +7,11 @@ the conversion happens here, once, for output only.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
+from timbre.cfdi.pdf import sat
 from timbre.kit.numbers import number
 from timbre.models import Invoice
 
-VERIFY_URL = "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx"
 _ITEM_AMOUNTS = ("quantity", "unit_price", "unit_price_before_taxes", "discount", "amount", "subtotal", "total")
 
 
@@ -26,13 +25,13 @@ def item_output(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def verification_url(invoice: Invoice) -> str | None:
-    """SAT's public verification link (the one in the printed QR code)."""
+    """SAT's public verification link: the very string the printed QR code holds (Anexo 20's format)."""
     stamp = invoice.stamp or {}
     if not invoice.uuid or not stamp.get("sello"):
         return None
-    query = {"id": invoice.uuid, "re": stamp.get("rfc_emisor", ""), "rr": (invoice.client or {}).get("tax_id", ""),
-             "tt": f"{invoice.total:.6f}".rstrip("0").rstrip("."), "fe": str(stamp["sello"])[-8:]}
-    return f"{VERIFY_URL}?{urlencode(query)}"
+    return sat.verification_url(uuid=invoice.uuid, rfc_emisor=str(stamp.get("rfc_emisor", "")),
+                                rfc_receptor=str((invoice.client or {}).get("tax_id", "")), total=invoice.total,
+                                sello=str(stamp["sello"]))
 
 
 def serialize(invoice: Invoice, *, files: dict[str, str] | None = None,

@@ -145,6 +145,8 @@ class InvoiceInput(Strict):
     items: list[ItemInput] = Field(..., min_length=1, max_length=1000)
     currency: str = Field("MXN", min_length=3, max_length=3, description="c_Moneda")
     exchange_rate: Decimal | None = Field(None, gt=0, le=Decimal("1e12"), decimal_places=6)
+    confirmation: str | None = Field(None, pattern=r"^[0-9a-zA-Z]{5}$", description=(
+        "Confirmacion: the PAC's key for an exchange rate outside SAT's allowed variation (CFDI40118)"))
     use: str | None = Field(None, max_length=4, description="c_UsoCFDI (default: client's, then team's)")
     payment_form: str | None = Field(None, max_length=2, description="c_FormaPago (PPD: 99)")
     payment_method: str | None = Field(None, max_length=3, description="PUE or PPD")

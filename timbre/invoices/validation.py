@@ -7,8 +7,9 @@ fix `hint`; `message` repeats the field and the English text, as every other 400
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from satcfdi.create.cfd import cfdi40
@@ -79,6 +80,8 @@ def check(comprobante: cfdi40.Comprobante, ctx: RuleContext) -> list[dict[str, A
 
 def context(*, cert_not_before: datetime | None, cert_not_after: datetime | None, cert_rfc: str | None,
             related: Callable[[str], RelatedCfdi | None] | None,
-            tax_field: Callable[[int, str, int], str] | None) -> RuleContext:
+            tax_field: Callable[[int, str, int], str] | None,
+            exchange_rate_limits: Mapping[str, tuple[Decimal, Decimal]] | None = None) -> RuleContext:
     return RuleContext(now=datetime.now(UTC), cert_not_before=cert_not_before, cert_not_after=cert_not_after,
-                       cert_rfc=cert_rfc, related=related, tax_field=tax_field)
+                       cert_rfc=cert_rfc, related=related, tax_field=tax_field,
+                       exchange_rate_limits=exchange_rate_limits or {})

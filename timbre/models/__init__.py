@@ -11,6 +11,7 @@ from timbre.models.draft import InvoiceDraft
 from timbre.models.efos_entry import EfosEntry
 from timbre.models.email_message import EmailMessage
 from timbre.models.event import Event
+from timbre.models.exchange_rate import ExchangeRate
 from timbre.models.idempotency import IdempotencyRecord
 from timbre.models.invoice import Invoice
 from timbre.models.membership import Membership
@@ -45,6 +46,7 @@ __all__ = [
     "EfosEntry",
     "EmailMessage",
     "Event",
+    "ExchangeRate",
     "IdempotencyRecord",
     "Invoice",
     "InvoiceDraft",

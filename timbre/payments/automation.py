@@ -30,7 +30,7 @@ from timbre.auth.roles import Role
 from timbre.clients.resolver import assert_ready_for_invoicing
 from timbre.clients.service import client as client_service
 from timbre.complements import balances  # noqa: F401  # the balance release must be registered wherever complements change
-from timbre.complements.compose import ComplementRequest, Paying, local_time
+from timbre.complements.compose import ComplementRequest, Paying
 from timbre.complements.create import create as create_complement
 from timbre.config import Settings
 from timbre.errors import NotFound, TimbreError, ValidationFailed
@@ -171,7 +171,7 @@ def complement_request(payment: Payment, target: Invoice) -> ComplementRequest:
     assert payment.payment_form is not None and payment.succeeded_at is not None
     return ComplementRequest(
         invoices=[Paying(target.id, payment.total)], payment_form=payment.payment_form, currency=payment.currency,
-        paid_at=local_time(payment.succeeded_at), exchange_rate=payment.exchange_rate,
+        paid_at=payment.succeeded_at, exchange_rate=payment.exchange_rate,
         operation_number=payment.operation_number, metadata={**(payment.metadata_ or {}), "payment_id": payment.id},
         payment_id=payment.id, send_email=payment.send_email, emails=tuple(payment.emails or ()))
 

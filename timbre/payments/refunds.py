@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
+from timbre.catalogs import husos
 from timbre.cfdi.money import decimals_of
 from timbre.complements.compose import exact
 from timbre.config import Settings
@@ -28,7 +29,6 @@ from timbre.errors import BusinessRuleViolation, Conflict, TimbreError, Validati
 from timbre.events.types import EventType
 from timbre.invoices import cancel as cancel_use_case
 from timbre.invoices import create as create_use_case
-from timbre.invoices.compose import mexico_now
 from timbre.invoices.schemas import CancelInput, InvoiceInput
 from timbre.kit.clock import now_ms
 from timbre.kit.ids import new_id
@@ -87,7 +87,7 @@ def _fiscal(session: Session, auth: AuthContext, settings: Settings, payment: Pa
     if not (auth.team.settings or {}).get("refunds") or invoice is None or invoice.status != "valid" \
             or invoice.payment_method != "PUE":
         return {"fiscal_action": "none"}
-    this_month = invoice.issued_at[:7] == mexico_now().isoformat()[:7]
+    this_month = invoice.issued_at[:7] == husos.local_now((auth.team.address or {}).get("zip")).isoformat()[:7]
     try:
         if this_month and handler == "cancel_resources" and full:
             cancel_use_case.cancel(session, auth, settings, invoice.id, CancelInput(motive="03"))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from satcfdi.cfdi import CFDI
@@ -23,6 +26,7 @@ from timbre.cfdi.pac.sandbox import SANDBOX_RFC, RulesRejected, SandboxPAC, sand
 from timbre.cfdi.seal import find_timbre, seal, verify_seal
 
 SAT = Path(__file__).resolve().parents[2] / "fixtures" / "sat"
+TESTCA = Path(testca.__file__).resolve().parent / "data" / "testca"
 UUID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$")
 
 
@@ -149,6 +153,19 @@ class TestRefusals:
         pac = SandboxPAC(clock=lambda: INSTANT - offset)
         assert rejection(pac, invoice(credential)).code == "401"
 
+    def test_fecha_is_read_in_the_zone_of_lugar_expedicion(self, credential: Credential) -> None:
+        """Mexico City's clock written by an issuer in Tijuana (22000) is two hours ahead there in winter: a
+        PAC refuses it; Tijuana's own clock stamps."""
+        winter = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
+        pac = SandboxPAC(clock=lambda: winter)
+        central = winter.astimezone(ZoneInfo("America/Mexico_City")).replace(tzinfo=None)
+        tijuana = winter.astimezone(ZoneInfo("America/Tijuana")).replace(tzinfo=None)
+        assert rejection(pac, seal(build.build(invoice_input(consulting_items(), fecha=central,
+                                                             lugar_expedicion="22000")), credential)).code == "401"
+        stamped = pac.stamp(seal(build.build(invoice_input(consulting_items(), fecha=tijuana,
+                                                           lugar_expedicion="22000")), credential))
+        assert xmlsafe.parse(stamped.xml).get("Fecha") == tijuana.isoformat()
+
 
 class TestCancel:
     def test_acuse_is_signed_and_names_the_folio(self, sandbox: SandboxPAC) -> None:
@@ -164,6 +181,22 @@ class TestCancel:
         assert acuse.findtext("{*}Folios/{*}UUID") == uuid.upper()
         assert acuse.findtext("{*}Folios/{*}EstatusUUID") == "201"
         assert not verify_acuse(result.acuse_xml.replace(b">201<", b">202<"))
+
+    @pytest.mark.skipif(shutil.which("xmlsec1") is None, reason="xmlsec1 missing: run scripts/system-deps.sh")
+    def test_acuse_signature_verifies_with_xmlsec1(self, sandbox: SandboxPAC, tmp_path: Path) -> None:
+        """Debian's xmlsec1 checks the enveloped signature against the Timbre Test CA, as any xmldsig verifier
+        would; a changed status fails it."""
+        result = sandbox.cancel("a47d317f-780a-451e-85cf-9386521a6136", "EKU9003173C9", "02")
+        assert result.acuse_xml is not None
+        ca = x509.load_der_x509_certificate((TESTCA / "timbre_test_ca.cer").read_bytes())
+        (tmp_path / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+        for name, xml, expected in (("acuse.xml", result.acuse_xml, 0),
+                                    ("tampered.xml", result.acuse_xml.replace(b">201<", b">202<"), 1)):
+            (tmp_path / name).write_bytes(xml)
+            run = subprocess.run(["xmlsec1", "--verify", "--enabled-key-data", "x509", "--trusted-pem",
+                                  str(tmp_path / "ca.pem"), str(tmp_path / name)], capture_output=True, timeout=60)
+            assert run.returncode == expected, run.stderr.decode()
+        assert sandbox.verify_acuse(result.acuse_xml)
 
     def test_motive_01_needs_the_substitute(self, sandbox: SandboxPAC) -> None:
         with pytest.raises(PacRejected, match="substituting"):

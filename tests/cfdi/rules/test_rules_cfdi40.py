@@ -366,11 +366,23 @@ class TestDetails:
         assert [v.code for v in found] == ["CFDI40101"]
         assert "72 hours" in found[0].message_en
 
-    def test_fecha_tolerates_every_mexican_time_zone(
+    def test_fecha_is_read_in_the_zone_of_lugar_expedicion(
         self, invoice: CFDI, context_factory: Callable[..., RuleContext]
     ) -> None:
-        # 10:00 in Quintana Roo (UTC-5) is 15:00 UTC: not in the future at 15:01 UTC.
-        assert validate_cfdi(invoice, context_factory(now=datetime(2026, 11, 20, 15, 1, tzinfo=UTC))) == []
+        # 10:00 in Quintana Roo (77500, UTC-5) is 15:00 UTC: not in the future at 15:01 UTC; in central
+        # Mexico (UTC-6) it is 16:00 UTC, an hour ahead.
+        ctx = context_factory(now=datetime(2026, 11, 20, 15, 1, tzinfo=UTC))
+        invoice["LugarExpedicion"] = "77500"
+        assert validate_cfdi(invoice, ctx) == []
+        invoice["LugarExpedicion"] = "06600"
+        assert codes(validate_cfdi(invoice, ctx)) == {"CFDI40101"}
+
+    def test_fecha_at_an_unknown_postal_code_tolerates_every_mexican_zone(
+        self, invoice: CFDI, context_factory: Callable[..., RuleContext]
+    ) -> None:
+        invoice["LugarExpedicion"] = "00001"
+        found = validate_cfdi(invoice, context_factory(now=datetime(2026, 11, 20, 15, 1, tzinfo=UTC)))
+        assert codes(found) == {"CFDI40126"}
 
     def test_certificate_of_another_rfc(self, invoice: CFDI, context_factory: Callable[..., RuleContext]) -> None:
         found = validate_cfdi(invoice, context_factory(cert_rfc="XIQB891116QE4"))

@@ -120,6 +120,11 @@ def second_invoice_in_dollars(doc: Doc) -> None:
     pago(doc)["Monto"] = D("1235.00")
 
 
+def one_spelled_1_00_in_a_mixed_payment(doc: Doc) -> None:
+    second_invoice_in_dollars(doc)
+    docto(doc)["EquivalenciaDR"] = D("1.00")
+
+
 def exento_only(doc: Doc) -> None:
     traslado_dr(doc).update({"TipoFactorDR": "Exento", "TasaOCuotaDR": None, "ImporteDR": None})
     traslado_p(doc).update({"TipoFactorP": "Exento", "TasaOCuotaP": None, "ImporteP": None, "BaseP": D("999.00")})
@@ -233,7 +238,7 @@ MUTATIONS: dict[str, Mutation] = {
     "CRP20274": add(traslado_p, "ImporteP", D("1")),
     "CRP20275": paid_in_dollars,
     "CRP20276": paid_in_dollars,
-    "CRP20277": second_invoice_in_dollars,
+    "CRP20277": one_spelled_1_00_in_a_mixed_payment,
     "CRP20278": set_(docto, "ObjetoImpDR", "06"),
     "CRP20279": set_(docto, "ObjetoImpDR", "07"),
     "CRP20999": context(related={UUID_A: RelatedCfdi(exists=False)}.get),
@@ -282,6 +287,19 @@ class TestDetails:
         """A second invoice of 10.00 USD at 0.057143 USD per peso is 175.00 MXN: Monto 1,235.00."""
         second_invoice_in_dollars(payment)
         docto(payment)["EquivalenciaDR"] = D("1.0000000000")
+        totales(payment)["MontoTotalPagos"] = D("1235.00")
+        assert validate_pagos(payment, ctx) == []
+
+    def test_same_currency_writes_exactly_one(self, payment: CFDI, ctx: RuleContext) -> None:
+        docto(payment)["EquivalenciaDR"] = D("1.0000000000")
+        assert codes(validate_pagos(payment, ctx)) == {"CRP20238"}
+        docto(payment)["EquivalenciaDR"] = D("1")
+        assert validate_pagos(payment, ctx) == []
+
+    def test_mixed_currency_with_a_plain_one_passes(self, payment: CFDI, ctx: RuleContext) -> None:
+        """The same-currency invoice of a mixed payment writes "1"; the margin reads it with 10 decimals."""
+        second_invoice_in_dollars(payment)
+        docto(payment)["EquivalenciaDR"] = D("1")
         totales(payment)["MontoTotalPagos"] = D("1235.00")
         assert validate_pagos(payment, ctx) == []
 

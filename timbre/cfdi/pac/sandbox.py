@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hashlib
 import uuid as uuid_module
 from collections.abc import Callable, Sequence
@@ -28,6 +29,7 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stu
 from satcfdi.cfdi import CFDI
 from satcfdi.create.cfd.tfd11 import TimbreFiscalDigital
 
+from ...catalogs import husos
 from .. import xmlsafe, xsd
 from ..certs import Certificate, CertificateError, Credential, TrustStore, trust_store
 from ..seal import CFDI_NS, COMPROBANTE, find_timbre, verify_seal, verify_timbre
@@ -35,10 +37,10 @@ from .base import PAC, CancelMotive, CancelResult, Environment, PacRejected, Sta
 from .base import check_cancel_request as _check_cancel_request
 
 SANDBOX_RFC = "SPR190613I52"
-# CFDI dates are Mexico's wall-clock time; central Mexico has had no DST since 2022.
+# FechaTimbrado and the acuse's Fecha are central Mexico's clock (no DST since 2022).
 MEXICO_TZ = timezone(timedelta(hours=-6), "America/Mexico_City")
-# Fecha is the local time of LugarExpedicion (UTC-8 .. UTC-5): allow that much "future".
-_CLOCK_SKEW = timedelta(hours=2)
+# Fecha is read in the zone of LugarExpedicion (c_CodigoPostal): only clock drift may put it ahead.
+_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class Violation(Protocol):
@@ -131,7 +133,7 @@ class SandboxPAC(PAC):
         if catalog:
             raise PacRejected(catalog[0].sat_code, catalog[0].message, details=[str(e) for e in catalog])
         now = self.clock()
-        fecha = datetime.fromisoformat(root.get("Fecha")).replace(tzinfo=MEXICO_TZ)
+        fecha = datetime.fromisoformat(root.get("Fecha")).replace(tzinfo=husos.zone(root.get("LugarExpedicion")))
         self._check_certificate(root, fecha)
         if not verify_seal(root):
             raise PacRejected(
@@ -260,6 +262,13 @@ def _ds(parent: Any, name: str, text: str | None = None, **attributes: str) -> A
     return element
 
 
+def _c14n_signed_info(signed_info: Any) -> bytes:
+    """Inclusive C14N 1.0 of SignedInfo as xmldsig verifiers (xmlsec1) compute it. lxml's in-tree
+    subtree C14N writes a stray `xmlns=""` on Transforms/Transform (a libxml2 quirk); a detached copy
+    keeps the only namespaces in scope (xmldsig's default, which overrides the Acuse's) and none else."""
+    return etree.tostring(copy.deepcopy(signed_info), method="c14n")  # type: ignore[no-any-return]
+
+
 def _digest(root: Any) -> str:
     return base64.b64encode(hashlib.sha256(etree.tostring(root, method="c14n")).digest()).decode("ascii")
 
@@ -275,7 +284,7 @@ def _sign(root: Any, credential: Credential) -> bytes:
     _ds(transforms, "Transform", Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature")
     _ds(reference, "DigestMethod", Algorithm="http://www.w3.org/2001/04/xmlenc#sha256")
     _ds(reference, "DigestValue", digest)
-    value = credential.sign_sha256(etree.tostring(signed_info, method="c14n"))
+    value = credential.sign_sha256(_c14n_signed_info(signed_info))
     _ds(signature, "SignatureValue", base64.b64encode(value).decode("ascii"))
     key_info = _ds(signature, "KeyInfo")
     _ds(_ds(key_info, "X509Data"), "X509Certificate", credential.base64)
@@ -297,7 +306,11 @@ def verify_acuse(xml: bytes, certificate: Certificate | None = None) -> bool:
         value = base64.b64decode(signature.findtext(f"{{{DS_NS}}}SignatureValue") or "", validate=True)
     except (binascii.Error, ValueError):
         return False
-    if signed_info is None or not certificate.verify_sha256(etree.tostring(signed_info, method="c14n"), value):
+    if signed_info is None:
+        return False
+    # Acuses signed before the C14N fix signed lxml's in-tree form: still ours, still verified.
+    forms = (_c14n_signed_info(signed_info), etree.tostring(signed_info, method="c14n"))
+    if not any(certificate.verify_sha256(form, value) for form in forms):
         return False
     expected = signed_info.findtext(f"{{{DS_NS}}}Reference/{{{DS_NS}}}DigestValue")
     root.remove(signature)

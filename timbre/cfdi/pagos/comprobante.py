@@ -23,6 +23,7 @@ def comprobante_pago(
     payments: Sequence[Payment],
     *,
     cfdi_relacionados: Sequence[CfdiRelacionados] = (),
+    confirmacion: str | None = None,
 ) -> ComprobanteInput:
     """A payment CFDI: Moneda XXX, SubTotal and Total 0, Exportacion 01, the single "Pago"
     concept (84111506, ACT), UsoCFDI CP01, no FormaPago/MetodoPago, and the Pagos complement.
@@ -42,5 +43,6 @@ def comprobante_pago(
         folio=folio,
         exportacion="01",
         cfdi_relacionados=cfdi_relacionados,
+        confirmacion=confirmacion,
         complemento={"Pagos": build_pagos(payments)},
     )

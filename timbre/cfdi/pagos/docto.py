@@ -23,9 +23,9 @@ from .inputs import DocumentTax, Overpayment, PagosInputError, PaidDocument
 ZERO = Decimal(0)
 # ObjetoImp keys whose DoctoRelacionado carries no ImpuestosDR (CRP20247).
 OBJETO_SIN_DESGLOSE = frozenset({"01", "03", "04", "05"})
-# A same-currency document in a mixed-currency payment writes EquivalenciaDR with 10 decimals
-# (CRP20277: SAT's variation margin treats it so).
-EQUIVALENCIA_UNO_MIXTA = Decimal("1.0000000000")
+# A document in the payment's currency writes EquivalenciaDR exactly "1" (CRP20238), in a
+# mixed-currency payment too: there SAT's variation margin reads it with 10 decimals (CRP20277).
+EQUIVALENCIA_UNO = Decimal(1)
 MAX_EQUIVALENCIA_DECIMALS = 10
 MAX_PARCIALIDAD = 999
 IMPUESTOS = frozenset({"001", "002", "003"})  # NumParcialidad is [1-9][0-9]{0,2} in the XSD
@@ -163,7 +163,7 @@ def _equivalencia(doc: PaidDocument, moneda_p: str, mixed: bool, what: str) -> D
     if doc.moneda == moneda_p:
         if doc.equivalencia is not None and doc.equivalencia != 1:
             raise PagosInputError(f"{what} is in the payment's currency {moneda_p}: its equivalence must be 1")
-        return EQUIVALENCIA_UNO_MIXTA if mixed else Decimal(1)
+        return EQUIVALENCIA_UNO
     if doc.equivalencia is None:
         raise PagosInputError(
             f"{what} is in {doc.moneda} and the payment in {moneda_p}: give the equivalence "

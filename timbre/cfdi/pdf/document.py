@@ -45,6 +45,16 @@ class Tax:
 
 
 @dataclass(frozen=True, slots=True)
+class ThirdParty:
+    """ACuentaTerceros: the taxpayer on whose behalf a concept is billed."""
+
+    rfc: str
+    nombre: str
+    regimen: str
+    domicilio_fiscal: str
+
+
+@dataclass(frozen=True, slots=True)
 class Line:
     clave_prod_serv: str
     no_identificacion: str
@@ -57,6 +67,7 @@ class Line:
     importe: Decimal | None
     objeto_imp: str
     taxes: tuple[Tax, ...]
+    a_cuenta_terceros: ThirdParty | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +92,15 @@ class PaidDocument:
     saldo_anterior: Decimal | None
     pagado: Decimal | None
     saldo_insoluto: Decimal | None
+    equivalencia: Decimal | None = None
+    objeto_imp: str = ""
+    taxes: tuple[Tax, ...] = ()  # ImpuestosDR
 
 
 @dataclass(frozen=True, slots=True)
 class Payment:
+    """A Pago node, every attribute of it (the bank accounts and SPEI chain included)."""
+
     fecha: str
     forma: str
     moneda: str
@@ -92,6 +108,16 @@ class Payment:
     monto: Decimal | None
     num_operacion: str
     documents: tuple[PaidDocument, ...]
+    rfc_emisor_cta_ord: str = ""
+    nom_banco_ord_ext: str = ""
+    cta_ordenante: str = ""
+    rfc_emisor_cta_ben: str = ""
+    cta_beneficiario: str = ""
+    tipo_cad_pago: str = ""
+    cert_pago: str = ""
+    cad_pago: str = ""
+    sello_pago: str = ""
+    taxes: tuple[Tax, ...] = ()  # ImpuestosP
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +296,19 @@ def _line(concepto: Mapping[str, Any]) -> Line:
         objeto_imp=f.code(concepto.get("ObjetoImp")),
         taxes=_taxes("traslado", impuestos.get("Traslados"))
         + _taxes("retencion", impuestos.get("Retenciones")),
+        a_cuenta_terceros=_third_party(concepto.get("ACuentaTerceros")),
+    )
+
+
+def _third_party(value: Any) -> ThirdParty | None:
+    node = f.node(value)
+    if not node:
+        return None
+    return ThirdParty(
+        rfc=f.text(node.get("RfcACuentaTerceros")),
+        nombre=f.text(node.get("NombreACuentaTerceros")),
+        regimen=describe("c_RegimenFiscal", node.get("RegimenFiscalACuentaTerceros")),
+        domicilio_fiscal=f.text(node.get("DomicilioFiscalACuentaTerceros")),
     )
 
 
@@ -279,21 +318,29 @@ def _unidad_name(value: Any) -> str:
     return row["name"] if row else ""
 
 
-def _taxes(kind: Literal["traslado", "retencion"], value: Any) -> tuple[Tax, ...]:
+def _taxes(kind: Literal["traslado", "retencion"], value: Any, suffix: str = "") -> tuple[Tax, ...]:
+    """Traslados/Retenciones of a CFDI or a concept; with `suffix` ("DR", "P") the Pagos 2.0 ones."""
     taxes = []
-    for tax in f.nodes(value, "Impuesto"):
-        impuesto = f.code(tax.get("Impuesto"))
+    for tax in f.nodes(value, f"Impuesto{suffix}"):
+        impuesto = f.code(tax.get(f"Impuesto{suffix}"))
         taxes.append(
             Tax(
                 kind=kind,
                 impuesto=_IMPUESTOS.get(impuesto, impuesto),
-                factor=f.code(tax.get("TipoFactor")),
-                rate=f.decimal(tax.get("TasaOCuota")),
-                base=f.decimal(tax.get("Base")),
-                importe=f.decimal(tax.get("Importe")),
+                factor=f.code(tax.get(f"TipoFactor{suffix}")),
+                rate=f.decimal(tax.get(f"TasaOCuota{suffix}")),
+                base=f.decimal(tax.get(f"Base{suffix}")),
+                importe=f.decimal(tax.get(f"Importe{suffix}")),
             )
         )
     return tuple(taxes)
+
+
+def _pagos_taxes(value: Any, suffix: str) -> tuple[Tax, ...]:
+    node = f.node(value)
+    return _taxes("traslado", node.get(f"Traslados{suffix}"), suffix) + _taxes(
+        "retencion", node.get(f"Retenciones{suffix}"), suffix
+    )
 
 
 def _related(node: Mapping[str, Any]) -> Related:
@@ -326,6 +373,9 @@ def _payments(pagos: Mapping[str, Any]) -> Payments:
                 saldo_anterior=f.decimal(d.get("ImpSaldoAnt")),
                 pagado=f.decimal(d.get("ImpPagado")),
                 saldo_insoluto=f.decimal(d.get("ImpSaldoInsoluto")),
+                equivalencia=f.decimal(d.get("EquivalenciaDR")),
+                objeto_imp=f.code(d.get("ObjetoImpDR")),
+                taxes=_pagos_taxes(d.get("ImpuestosDR"), "DR"),
             )
             for d in f.nodes(pago.get("DoctoRelacionado"), "IdDocumento")
         )
@@ -338,6 +388,16 @@ def _payments(pagos: Mapping[str, Any]) -> Payments:
                 monto=f.decimal(pago.get("Monto")),
                 num_operacion=f.text(pago.get("NumOperacion")),
                 documents=documents,
+                rfc_emisor_cta_ord=f.text(pago.get("RfcEmisorCtaOrd")),
+                nom_banco_ord_ext=f.text(pago.get("NomBancoOrdExt")),
+                cta_ordenante=f.text(pago.get("CtaOrdenante")),
+                rfc_emisor_cta_ben=f.text(pago.get("RfcEmisorCtaBen")),
+                cta_beneficiario=f.text(pago.get("CtaBeneficiario")),
+                tipo_cad_pago=describe("c_TipoCadenaPago", pago.get("TipoCadPago")),
+                cert_pago=f.text(pago.get("CertPago")),
+                cad_pago=f.text(pago.get("CadPago")),
+                sello_pago=f.text(pago.get("SelloPago")),
+                taxes=_pagos_taxes(pago.get("ImpuestosP"), "P"),
             )
         )
     totals = f.node(pagos.get("Totales"))

@@ -1,10 +1,13 @@
-"""The Pagos 2.0 summary of a payment CFDI (TipoDeComprobante P)."""
+"""The Pagos 2.0 content of a payment CFDI (TipoDeComprobante P): every attribute of each Pago (bank
+accounts, SPEI chain, ImpuestosP), each DoctoRelacionado (EquivalenciaDR, ObjetoImpDR, ImpuestosDR) and the
+Totales."""
 
 from __future__ import annotations
 
 from timbre.cfdi.pdf.document import Payment, Payments
 from timbre.cfdi.pdf.fields import format_money, format_quantity
 from timbre.cfdi.pdf.page import INK, MUTED, WIDTH, X0, X1, Page
+from timbre.cfdi.pdf.sections import tax_detail
 from timbre.cfdi.pdf.table import Column, Span, Table
 
 
@@ -26,6 +29,15 @@ def _payment(page: Page, number: int, payment: Payment) -> None:
         (t["tipo_cambio"], format_quantity(payment.tipo_cambio)),
         (t["monto"], format_money(payment.monto)),
         (t["num_operacion"], payment.num_operacion),
+        (t["rfc_cta_ord"], payment.rfc_emisor_cta_ord),
+        (t["banco_ord_ext"], payment.nom_banco_ord_ext),
+        (t["cta_ordenante"], payment.cta_ordenante),
+        (t["rfc_cta_ben"], payment.rfc_emisor_cta_ben),
+        (t["cta_beneficiario"], payment.cta_beneficiario),
+        (t["tipo_cad_pago"], payment.tipo_cad_pago),
+        (t["cert_pago"], payment.cert_pago),
+        (t["cad_pago"], payment.cad_pago),
+        (t["sello_pago"], payment.sello_pago),
     ]
     summary = " · ".join(f"{label}: {value}" for label, value in facts if value)
     c.use(7.3)
@@ -43,27 +55,32 @@ def _payment(page: Page, number: int, payment: Payment) -> None:
         page,
         [
             Column(t["col.documento"], 0),
-            Column(t["col.serie_folio"], 22),
-            Column(t["moneda"], 14),
-            Column(t["col.parcialidad"], 10, "R"),
-            Column(t["col.saldo_anterior"], 27, "R"),
-            Column(t["col.pagado"], 27, "R"),
-            Column(t["col.saldo_insoluto"], 27, "R"),
+            Column(t["col.serie_folio"], 20),
+            Column(t["moneda"], 12),
+            Column(t["col.equivalencia"], 18, "R"),
+            Column(t["col.parcialidad"], 9, "R"),
+            Column(t["col.saldo_anterior"], 24, "R"),
+            Column(t["col.pagado"], 24, "R"),
+            Column(t["col.saldo_insoluto"], 24, "R"),
         ],
     )
     table.start()
     for doc in payment.documents:
         table.row(
             [
-                [Span(doc.uuid)],
+                [Span(doc.uuid), Span(tax_detail(page, doc.objeto_imp, doc.taxes), 6, muted=True)],
                 [Span(doc.serie_folio)],
                 [Span(doc.moneda)],
+                [Span(format_quantity(doc.equivalencia))],
                 [Span(doc.parcialidad)],
                 [Span(format_money(doc.saldo_anterior))],
                 [Span(format_money(doc.pagado), bold=True)],
                 [Span(format_money(doc.saldo_insoluto))],
             ]
         )
+    if payment.taxes:
+        c.use(7, color=MUTED)
+        page.y = c.paragraph(X0, page.y + 0.8, WIDTH, f"{t['impuestos_p']}: {tax_detail(page, '', payment.taxes)}")
     page.gap(3)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from timbre.cfdi.pdf.document import Line, Tax
 from timbre.cfdi.pdf.fields import format_money, format_quantity, format_rate
 from timbre.cfdi.pdf.page import INK, MUTED, WIDTH, X0, X1, Page
-from timbre.cfdi.pdf.table import Column, Span, Table
+from timbre.cfdi.pdf.table import GUTTER, Column, Span, Table
 from timbre.cfdi.pdf.words import amount_to_words
 
 BOX_PAD = 2.2
@@ -88,12 +88,25 @@ def related_and_global(page: Page) -> None:
         _flow(page, t["global"], value)
 
 
+# Cantidad's column: 14 mm, wider when a quantity (SAT allows 6 decimals) needs it.
+QUANTITY_WIDTH = 14.0
+_QUANTITY_SIZE = 7.3
+
+
+def quantity_width(page: Page, quantities: list[str]) -> float:
+    """The Cantidad column width that fits the widest printed quantity on one line."""
+    page.c.use(_QUANTITY_SIZE)
+    widest = max((page.c.width(q) for q in quantities), default=0.0)
+    return max(QUANTITY_WIDTH, widest + 2 * GUTTER + 0.4)
+
+
 def items(page: Page) -> None:
     t, lines = page.t, page.doc.lines
     with_discount = any(line.descuento for line in lines)
+    quantities = [format_quantity(line.cantidad) for line in lines]
     columns = [
         Column(t["col.clave"], 17),
-        Column(t["col.cantidad"], 14, "R"),
+        Column(t["col.cantidad"], quantity_width(page, quantities), "R"),
         Column(t["col.unidad"], 19),
         Column(t["col.descripcion"], 0),
         Column(t["col.valor_unitario"], 23, "R"),
@@ -103,10 +116,10 @@ def items(page: Page) -> None:
     columns.append(Column(t["col.importe"], 24, "R"))
     table = Table(page, columns)
     table.start()
-    for line in lines:
+    for line, quantity in zip(lines, quantities, strict=True):
         cells = [
             [Span(line.clave_prod_serv, 7), Span(line.no_identificacion, 6, muted=True)],
-            [Span(format_quantity(line.cantidad))],
+            [Span(quantity, _QUANTITY_SIZE)],
             [Span(line.clave_unidad, 7), Span(line.unidad, 6, muted=True)],
             [Span(line.descripcion), Span(_line_detail(page, line), 6, muted=True)],
             [Span(format_money(line.valor_unitario))],
@@ -185,11 +198,23 @@ def _tax_amount(tax: Tax) -> str:
 
 
 def _line_detail(page: Page, line: Line) -> str:
+    detail = tax_detail(page, line.objeto_imp, line.taxes)
+    third = line.a_cuenta_terceros
+    if third is None:
+        return detail
+    t = page.t
+    who = " · ".join(p for p in (f"{t['rfc']} {third.rfc}", third.nombre, third.regimen,
+                                 f"{t['cp']} {third.domicilio_fiscal}" if third.domicilio_fiscal else "") if p)
+    return " · ".join(p for p in (detail, f"{t['a_cuenta_terceros']}: {who}") if p)
+
+
+def tax_detail(page: Page, objeto_imp: str, taxes: tuple[Tax, ...]) -> str:
+    """``Objeto imp.: 02 · Traslado IVA 16%: 160.00 (base 1,000.00)``: a concept's or a paid document's."""
     t = page.t
     parts = []
-    if line.objeto_imp:
-        parts.append(f"{t['objeto_imp']}: {line.objeto_imp}")
-    for tax in line.taxes:
+    if objeto_imp:
+        parts.append(f"{t['objeto_imp']}: {objeto_imp}")
+    for tax in taxes:
         label = tax_label(page, tax)
         if tax.kind == "traslado":
             label = f"{t['traslado']} {label}"

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
+from ...catalogs import husos, store
 from ._common import in_catalog
 from ._doc import Doc
 from ._values import dec, fmt, show, text
@@ -18,18 +19,21 @@ FECHA_PATTERN = re.compile(
 )
 TIPO_CAMBIO_PATTERN = re.compile(r"^[0-9]{1,18}(\.[0-9]{1,6})?$")
 
-# Fecha is wall-clock time at LugarExpedicion. Mexico's zones span UTC-5 (Quintana Roo) to
-# UTC-8 (Baja California in winter): judging "future" with the easternmost offset and "too old"
-# or "outside the certificate" with the most favourable one never rejects a correct Fecha,
-# whatever zone table a builder used.
+# Fecha is wall-clock time at LugarExpedicion, in the zone c_CodigoPostal gives it. For a postal
+# code outside the catalog (CFDI40126 reports it) the zones span UTC-5 (Quintana Roo) to UTC-8
+# (Baja California in winter): judging "future" with the easternmost offset and "too old" with the
+# most favourable one never rejects a correct Fecha.
 EASTERNMOST = timezone(timedelta(hours=-5))
 WESTERNMOST = timezone(timedelta(hours=-8))
 
 
-def _instants(fecha: datetime) -> tuple[datetime, datetime]:
-    """The earliest and latest UTC instants a local Fecha can denote in Mexico."""
+def _instants(fecha: datetime, lugar: str | None = None) -> tuple[datetime, datetime]:
+    """The earliest and latest UTC instants a local Fecha can denote at LugarExpedicion."""
     if fecha.tzinfo is not None:
         return fecha, fecha
+    if lugar and store.exists("c_CodigoPostal", lugar):
+        exact = fecha.replace(tzinfo=husos.zone(lugar))
+        return exact, exact
     return fecha.replace(tzinfo=EASTERNMOST), fecha.replace(tzinfo=WESTERNMOST)
 
 
@@ -50,7 +54,7 @@ def fecha_pattern(doc: Doc, ctx: RuleContext) -> Iterator[Finding]:
 def fecha_in_stamping_window(doc: Doc, ctx: RuleContext) -> Iterator[Finding]:
     if doc.fecha is None:
         return
-    earliest, latest = _instants(doc.fecha)
+    earliest, latest = _instants(doc.fecha, text(doc.get("LugarExpedicion")))
     now = _aware(ctx.now)
     if earliest > now + ctx.clock_skew:
         yield Finding(f"Fecha {doc.fecha.isoformat()} is in the future; it must be the local time of issue.")
@@ -65,7 +69,7 @@ def fecha_in_stamping_window(doc: Doc, ctx: RuleContext) -> Iterator[Finding]:
 def certificate_valid_at_fecha(doc: Doc, ctx: RuleContext) -> Iterator[Finding]:
     if doc.fecha is None:
         return
-    earliest, latest = _instants(doc.fecha)
+    earliest, latest = _instants(doc.fecha, text(doc.get("LugarExpedicion")))
     if ctx.cert_not_after is not None and earliest > _aware(ctx.cert_not_after):
         yield Finding(f"The CSD expired on {ctx.cert_not_after.isoformat()}, before Fecha {doc.fecha.isoformat()}.")
     if ctx.cert_not_before is not None and latest < _aware(ctx.cert_not_before):

@@ -123,8 +123,8 @@ def total_within_limit(doc: Doc, ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("CFDI40127")
 def confirmacion_only_when_needed(doc: Doc, ctx: RuleContext) -> Iterator[Finding]:
-    if not text(doc.get("Confirmacion")):
-        return
+    if not text(doc.get("Confirmacion")) or doc.tipo == "P":
+        return  # a payment's Confirmacion answers its Pagos' TipoCambioP or Monto (CRP20216, CRP20220)
     limit, total = _total_limit(doc), _total_in_mxn(doc)
     total_in_range = limit is None or total is None or total <= limit
     tipo_cambio = dec(doc.get("TipoCambio"))

@@ -17,7 +17,8 @@ from ._pagos import Docto, doctos, pago_doctos, pago_location, pagos
 ZERO = Decimal(0)
 OBJETO_SIN_DESGLOSE = frozenset({"01", "03", "04", "05"})
 # CRP20277: a same-currency document in a mixed-currency payment counts its EquivalenciaDR of 1
-# with 10 decimals, so its margin is negligible.
+# with 10 decimals in the margin formula, so its margin is negligible. CRP20238 asks it written "1";
+# "1.0000000000" (the formula's reading) is accepted there, any other spelling of 1 is not.
 EQUIVALENCIA_UNO_DECIMALS = 10
 
 
@@ -46,15 +47,18 @@ def equivalencia_required(doc: Doc, ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("CRP20238", scope="pagos")
 def equivalencia_one_same_currency(doc: Doc, ctx: RuleContext) -> Iterator[Finding]:
-    for d in doctos(doc):
-        value = amount(d.node, "EquivalenciaDR")
-        if d.moneda == d.moneda_p and value != 1:
-            yield _finding(
-                d,
-                "EquivalenciaDR",
-                "equivalence",
-                f"MonedaDR equals MonedaP, so EquivalenciaDR must be 1 (found {fmt(value)}).",
-            )
+    for p, _ in enumerate(pagos(doc)):
+        docs = pago_doctos(doc, p)
+        exact = not _mixed(docs)  # CRP20277 judges how a mixed payment spells its 1
+        for d in docs:
+            value = amount(d.node, "EquivalenciaDR")
+            if d.moneda == d.moneda_p and (value != 1 or (exact and decimals(value) != 0)):
+                yield _finding(
+                    d,
+                    "EquivalenciaDR",
+                    "equivalence",
+                    f'MonedaDR equals MonedaP, so EquivalenciaDR must be exactly "1" (found {fmt(value)}).',
+                )
 
 
 def _positive(code: str, key: str, request: str) -> None:
@@ -242,12 +246,13 @@ def equivalencia_one_with_ten_decimals(doc: Doc, ctx: RuleContext) -> Iterator[F
             continue
         for d in docs:
             value = amount(d.node, "EquivalenciaDR")
-            if d.moneda == d.moneda_p and value == 1 and decimals(value) != EQUIVALENCIA_UNO_DECIMALS:
+            if d.moneda == d.moneda_p and value == 1 and decimals(value) not in (0, EQUIVALENCIA_UNO_DECIMALS):
                 yield _finding(
                     d,
                     "EquivalenciaDR",
                     "equivalence",
-                    f"In a mixed-currency payment write EquivalenciaDR as 1.0000000000 (found {fmt(value)}).",
+                    f'In a mixed-currency payment write EquivalenciaDR as "1" (found {fmt(value)}); SAT\'s margin '
+                    "reads it as 1.0000000000.",
                 )
 
 
