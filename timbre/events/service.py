@@ -29,6 +29,7 @@ from timbre.kit.ids import new_id
 from timbre.kit.pagination import ListParams, Page, paginate
 from timbre.models import Event
 from timbre.webhooks import tasks as webhook_tasks
+from timbre.webhooks.repository import WebhookRepository
 
 RETENTION_MS = 30 * 24 * 3600 * 1000
 NOT_FOUND = ("Event not found", "The specified event does not exist (events are kept 30 days)")
@@ -39,10 +40,16 @@ class EventService:
                object_id: str | None = None) -> Event:
         """Write one event in the caller's transaction; `data` is the object as the API returns it."""
         wire = to_wire(type, data)
+        now = now_ms()
         row = Event(id=new_id("evt"), team_id=team_id, livemode=livemode, type=type.value, data=wire,
-                    object_id=object_id or _object_id(wire), created_at=now_ms())
+                    object_id=object_id or _object_id(wire), created_at=now)
+        # A team without an active webhook (most) has nobody to tell: no relay job, nothing for the sweep. A
+        # webhook receives the events committed after it is.
+        if WebhookRepository.from_session(session).has_active(team_id, livemode):
+            jobs.enqueue(session, webhook_tasks.dispatch_event, row.id)
+        else:
+            row.dispatched_at = now
         session.add(row)
-        jobs.enqueue(session, webhook_tasks.dispatch_event, row.id)
         return row
 
     def list_events(self, session: Session, auth: AuthContext, params: ListParams, *, type: str | None,

@@ -38,24 +38,19 @@ def backoff_ms(attempts: int) -> int:
 @dataclass
 class Prepared:
     url: str
+    livemode: bool
     body: str
     headers: dict[str, str]
-    unsafe: urls.UnsafeUrl | None
 
 
-def _prepare(session: Session, delivery: WebhookDelivery, webhook: Webhook, event: Event, now: int) -> Prepared:
+def _prepare(webhook: Webhook, event: Event, now: int) -> Prepared:
     settings = get_settings()
     server_secret = settings.secret()
     keys = [signing.unseal(server_secret, webhook.secret_enc)]
     if webhook.previous_secret_enc and (webhook.previous_secret_expires_at or 0) > now:
         keys.append(signing.unseal(server_secret, webhook.previous_secret_enc))
     body = json.dumps(wire_event(event), separators=(",", ":"), ensure_ascii=False)
-    unsafe = None
-    try:
-        urls.check(webhook.url, settings, webhook.livemode)
-    except urls.UnsafeUrl as exc:
-        unsafe = exc
-    return Prepared(webhook.url, body, signing.headers(keys, event.id, now, body), unsafe)
+    return Prepared(webhook.url, webhook.livemode, body, signing.headers(keys, event.id, now, body))
 
 
 def attempt(delivery_id: str, now: int | None = None) -> tuple[str, int | None]:
@@ -72,9 +67,12 @@ def attempt(delivery_id: str, now: int | None = None) -> tuple[str, int | None]:
         if webhook is None or event is None or webhook.status != "active":
             delivery.status, delivery.lease_until = "skipped", None
             return delivery.status, None
-        prepared = _prepare(session, delivery, webhook, event, now)
-    if prepared.unsafe is not None:
-        outcome = sender.Outcome(False, None, 0, None, prepared.unsafe.category, prepared.unsafe.message)
+        prepared = _prepare(webhook, event, now)
+    # Outside any transaction (the claim is committed): DNS and the POST may take seconds.
+    try:
+        urls.check(prepared.url, get_settings(), prepared.livemode)
+    except urls.UnsafeUrl as exc:
+        outcome = sender.Outcome(False, None, 0, None, exc.category, exc.message)
     else:
         outcome = sender.post(prepared.url, prepared.body, prepared.headers)
     with session_scope(url) as session:

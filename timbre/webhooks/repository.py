@@ -17,6 +17,10 @@ class WebhookRepository(TeamScopedRepository[Webhook]):
         return self.session.scalars(self.scoped(team_id, livemode).where(Webhook.status == "active")
                                     .order_by(Webhook.created_at)).all()
 
+    def has_active(self, team_id: str, livemode: bool) -> bool:
+        stmt = self.scoped(team_id, livemode).where(Webhook.status == "active").limit(1)
+        return self.session.scalars(stmt).first() is not None
+
     def admin_emails(self, team_id: str) -> Sequence[str]:
         stmt = (select(User.email).join(Membership, Membership.user_id == User.id)
                 .where(Membership.team_id == team_id, Membership.role == "admin"))
