@@ -8,7 +8,8 @@ stamping another. A failed stamp (the PAC refused it) leaves the receipt open ag
 
 A receipt that already went into a global invoice follows SAT's procedure for an "operación nominativa
 relacionada en una factura global": the nominative invoice is issued, the global invoice is cancelled
-with motive 04, and a new global invoice is issued for its other receipts (same period).
+with motive 04, and a new global invoice is issued for its other receipts (same period). When the
+cancellation cannot be done now (the PAC is unavailable), stamping the receipt again retries it.
 """
 
 from __future__ import annotations
@@ -129,6 +130,8 @@ def stamp(session: Session, auth: AuthContext, settings: Settings, receipt: Rece
         existing = ReceiptInvoiceRepository.from_session(session).by_ids(
             auth.team_id, auth.livemode, [current.invoice_id]).get(current.invoice_id or "")
         assert existing is not None
+        if current.global_invoice_id and existing.status == "valid":
+            replace_global(session, auth, settings, current.global_invoice_id)  # a replacement left undone
         return Stamped(current, existing, False)
     if created.status == "failed":
         repo.lock(current)
@@ -171,13 +174,16 @@ def replace_global(session: Session, auth: AuthContext, settings: Settings, glob
     invoice (motive 04) and issue it again without the receipts invoiced since."""
     invoices = ReceiptInvoiceRepository.from_session(session)
     original = invoices.by_ids(auth.team_id, auth.livemode, [global_id]).get(global_id)
-    if original is None or original.status != "valid" or not original.global_:
+    if original is None or original.status not in ("valid", "cancelled") or not original.global_:
         return
-    try:
-        cancel_invoice(session, auth, settings, global_id, CancelInput(motive="04"))
-    except TimbreError:
-        log.exception("global invoice %s could not be cancelled after a nominative invoice", global_id)
-        raise
+    if original.status == "valid":
+        try:
+            cancel_invoice(session, auth, settings, global_id, CancelInput(motive="04"))
+        except TimbreError as exc:
+            # The nominative invoice stands; stamping the receipt again retries the replacement.
+            session.rollback()
+            log.warning("global invoice %s not cancelled after a nominative invoice: %s", global_id, exc.detail)
+            return
     repo = ReceiptRepository.from_session(session)
     others = [r for r in repo.of_global(auth.team_id, auth.livemode, global_id) if r.invoice_id is None]
     for receipt in others:
