@@ -149,7 +149,7 @@ def cfdi_errors(
     code: str | None = Query(None, max_length=20, description="Exact SAT error code, e.g. CFDI40158"),
     q: str | None = Query(None, max_length=200, description="Words searched in code, description, explanation "
                                                             "and solution"),
-    type: Literal[ERROR_TYPES] | None = Query(None, description="invoice, receiver, sender or unknown"),  # type: ignore[valid-type]
+    type: Literal[ERROR_TYPES] | None = Query(None, description="invoice, receiver, sender, unknown or retention"),  # type: ignore[valid-type]
     limit: int = Query(50, ge=1, le=100),
     page: int = Query(1, ge=1, le=10_000),
 ) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from timbre.models.membership import Membership
 from timbre.models.payment import Payment
 from timbre.models.payment_complement import PaymentComplement
 from timbre.models.payment_complement_document import PaymentComplementDocument
+from timbre.models.retention import Retention
 from timbre.models.series import Series
 from timbre.models.service import Service
 from timbre.models.support_document import SupportDocument
@@ -28,6 +29,7 @@ from timbre.models.user_token import UserToken
 DOCUMENT_MODELS: list[Any] = []
 DOCUMENT_MODELS.append(Invoice)
 DOCUMENT_MODELS.append(Payment)
+DOCUMENT_MODELS.append(Retention)
 
 __all__ = [
     "DOCUMENT_MODELS",
@@ -45,6 +47,7 @@ __all__ = [
     "Payment",
     "PaymentComplement",
     "PaymentComplementDocument",
+    "Retention",
     "Series",
     "Service",
     "SupportDocument",

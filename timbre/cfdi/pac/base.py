@@ -123,6 +123,10 @@ class PAC:
         """Stamp a sealed CFDI: returns it with its TimbreFiscalDigital."""
         raise NotImplementedError
 
+    def stamp_retention(self, xml: bytes) -> StampResult:
+        """Stamp a sealed CFDI de Retenciones 2.0: returns it with its TimbreFiscalDigital."""
+        raise PacRejected("", f"the {self.name} PAC adapter does not stamp CFDI de Retenciones")
+
     def cancel(
         self,
         uuid: str,
