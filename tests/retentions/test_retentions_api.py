@@ -3,7 +3,6 @@ MXN and USD), list filters, get, files, cancel, the guide's rules as 400s, folio
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from typing import Any
 
@@ -132,7 +131,7 @@ class TestListGetCancel:
         again = client.request("DELETE", f"/v2/retentions/{b['id']}", headers=ready.headers, json={"motive": "02"})
         assert again.status_code == 409
         files = client.get(f"/v2/retentions/{b['id']}/files", headers=ready.headers).json()["data"]
-        assert set(files) == {"xml", "acuse"}
+        assert set(files) == {"pdf", "xml", "acuse"}
 
     def test_motive_01_needs_a_substitute(self, ready: Ready, client: TestClient) -> None:
         a = client.post("/v2/retentions", headers=ready.headers, json=body(ready, "01")).json()["data"]
@@ -153,10 +152,3 @@ class TestErrorCatalog:
         assert {"RET20001", "RET20010", "RETC0001"} <= codes
         assert all(e["type"] == "retention" for e in res.json()["data"])
 
-
-def test_xml_link_is_base64_free(ready: Ready, client: TestClient) -> None:
-    """The files answer holds links, not the document itself."""
-    a = client.post("/v2/retentions", headers=ready.headers, json=body(ready, "01")).json()["data"]
-    link = client.get(f"/v2/retentions/{a['id']}/files", headers=ready.headers).json()["data"]["xml"]
-    with pytest.raises(ValueError):
-        base64.b64decode(link, validate=True)

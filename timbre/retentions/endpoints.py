@@ -10,9 +10,11 @@ from fastapi.responses import JSONResponse
 from timbre.auth.dependencies import ReadAuth, WriteAuth
 from timbre.deps import DeferredSession, SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES, BadRequest
+from timbre.invoices.schemas import SendInput
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
 from timbre.kit.pagination import ListParams, list_params
 from timbre.retentions import files
+from timbre.retentions import send as send_use_case
 from timbre.retentions.output import serialize
 from timbre.retentions.schemas import CancelRetentionInput, RetentionInput
 from timbre.retentions.service import retention as retention_service
@@ -71,6 +73,17 @@ def cancel_retention(id: str, body: CancelRetentionInput, auth: WriteAuth, sessi
 @router.get("/{id}/files", response_model=Envelope[dict[str, str]])
 def get_retention_files(id: str, auth: ReadAuth, session: SessionDep, settings: SettingsDep,
                         file_type: Literal["pdf", "xml", "acuse"] | None = Query(None)) -> dict[str, Any]:
-    """Signed links (valid one hour) to the retention's XML (and acuse once cancelled)."""
+    """Signed links (valid one hour) to the retention's PDF and XML (and the acuse once cancelled)."""
     found = retention_service.get(session, auth, id)
-    return ok("Retention files retrieved successfully", files.links(settings, found, file_type))
+    return ok("Retention files retrieved successfully", files.links(settings, found, auth.team, file_type))
+
+
+@router.post("/{id}/send", response_model=Envelope[dict[str, Any]])
+def send_retention(id: str, auth: WriteAuth, session: SessionDep, settings: SettingsDep,
+                   body: SendInput | None = None) -> dict[str, Any]:
+    """E-mail the retention (links to its PDF and XML, valid 7 days) to `emails`, else to the client's
+    e-mail, plus the team's `emails.invoices_bcc`."""
+    found = retention_service.get(session, auth, id)
+    client = retention_service.client(session, auth, found)
+    return ok("Retention sent successfully", send_use_case.send(session, settings, found, auth.team, client,
+                                                                 body.emails if body else None))

@@ -21,6 +21,7 @@ from timbre.cfdi.pac.base import check_cancel_request
 from timbre.cfdi.retenciones import rules
 from timbre.cfdi.retenciones.build import build
 from timbre.cfdi.retenciones.seal import seal
+from timbre.clients.repository import ClientRepository
 from timbre.config import Settings
 from timbre.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from timbre.invoices.create import spend_credit
@@ -29,7 +30,7 @@ from timbre.invoices.stamping import pac_for
 from timbre.invoices.validation import raise_for
 from timbre.kit.ids import new_id
 from timbre.kit.pagination import ListParams, Page, paginate
-from timbre.models import Retention
+from timbre.models import Client, Retention
 from timbre.retentions.compose import TAX_NAMES, ComposedRetention, compose
 from timbre.retentions.repository import RetentionRepository
 from timbre.retentions.schemas import CancelRetentionInput, RetentionInput
@@ -108,6 +109,12 @@ class RetentionService:
         if found is None:
             raise NotFound("Retention not found", f"No retention {ref!r} in this team and mode")
         return found
+
+    def client(self, session: Session, auth: AuthContext, r: Retention) -> Client | None:
+        """The retention's client, if it still exists."""
+        if not r.client_id:
+            return None
+        return ClientRepository.from_session(session).get_scoped(r.client_id, auth.team_id, auth.livemode)
 
     def cancel(self, session: Session, auth: AuthContext, settings: Settings, ref: str,
                body: CancelRetentionInput) -> Retention:
