@@ -40,6 +40,7 @@ from timbre.portal.endpoints import router as portal_router
 from timbre.portal.payments import router as payment_page_router
 from timbre.retentions.endpoints import router as retentions_router
 from timbre.sat.endpoints import router as sat_router
+from timbre.satlists.endpoints import router as satlists_router
 from timbre.services.endpoints import router as services_router
 from timbre.teams.endpoints import router as teams_router
 from timbre.users.endpoints import router as users_router
@@ -127,7 +128,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     # the app itself (not through a "/v2" router): nested routers multiply FastAPI's matching work.
     for router in (invoices_router, complements_router, drafts_router, payments_router, clients_router,
                    services_router, teams_router, sat_router, payment_integrations_router, users_router,
-                   apikeys_router, catalogs_router, files_router, retentions_router):
+                   apikeys_router, catalogs_router, files_router, retentions_router, satlists_router):
         app.include_router(router, prefix="/v2")
     app.include_router(portal_router)
     app.include_router(payment_page_router)

@@ -1,4 +1,4 @@
-"""retentions (CFDI de Retenciones 2.0, issue 11)
+"""retentions (CFDI de Retenciones 2.0) and SAT's taxpayer lists (issue 11)
 
 Revision ID: 0012
 Revises: 0004
@@ -62,7 +62,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_retentions_team_id'), ['team_id'], unique=False)
         batch_op.create_index('ix_retentions_scope', ['team_id', 'livemode', 'created_at'], unique=False)
         batch_op.create_index('uq_retentions_folio', ['team_id', 'livemode', 'series', 'folio_number'], unique=True)
+    op.create_table('sat_list_entries',
+    sa.Column('list_key', sa.String(length=40), nullable=False),
+    sa.Column('rfc', sa.String(length=13), nullable=False),
+    sa.Column('name', sa.String(length=500), nullable=False),
+    sa.Column('situation', sa.String(length=60), nullable=False),
+    sa.Column('person_type', sa.String(length=1), nullable=True),
+    sa.Column('published', sa.String(length=200), nullable=True),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('list_key', 'rfc')
+    )
+    with op.batch_alter_table('sat_list_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sat_list_entries_rfc'), ['rfc'], unique=False)
+    op.create_table('sat_list_imports',
+    sa.Column('list_key', sa.String(length=40), nullable=False),
+    sa.Column('article', sa.String(length=10), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('source_sha256', sa.String(length=64), nullable=False),
+    sa.Column('source_title', sa.String(length=500), nullable=False),
+    sa.Column('rows', sa.Integer(), nullable=False),
+    sa.Column('imported_at', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('list_key')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('sat_list_imports')
+    op.drop_table('sat_list_entries')
     op.drop_table('retentions')

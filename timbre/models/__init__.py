@@ -17,6 +17,7 @@ from timbre.models.payment import Payment
 from timbre.models.payment_complement import PaymentComplement
 from timbre.models.payment_complement_document import PaymentComplementDocument
 from timbre.models.retention import Retention
+from timbre.models.sat_list import SatListEntry, SatListImport
 from timbre.models.series import Series
 from timbre.models.service import Service
 from timbre.models.support_document import SupportDocument
@@ -48,6 +49,8 @@ __all__ = [
     "PaymentComplement",
     "PaymentComplementDocument",
     "Retention",
+    "SatListEntry",
+    "SatListImport",
     "Series",
     "Service",
     "SupportDocument",
