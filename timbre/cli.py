@@ -224,6 +224,7 @@ def sat_lists_import(files: tuple[str, ...]) -> None:
     from timbre.migrate import upgrade
     from timbre.satlists.parse import SatListParseError
     from timbre.satlists.service import sat_lists
+    from timbre.satlists.tasks import recheck_clients
 
     settings = get_settings()
     _prepare(settings)
@@ -236,6 +237,8 @@ def sat_lists_import(files: tuple[str, ...]) -> None:
         except SatListParseError as exc:
             click.echo(f"error: {file} is not one of SAT's lists: {exc}", err=True)
             sys.exit(2)
+    with session_scope(settings.db_url) as session:  # the re-check the daily job also makes
+        results["clients"] = recheck_clients(session)
     click.echo(json.dumps(results))
 
 

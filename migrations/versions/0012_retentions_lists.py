@@ -84,9 +84,15 @@ def upgrade() -> None:
     sa.Column('imported_at', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('list_key')
     )
+    with op.batch_alter_table('clients', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sat_status', sa.String(length=30), nullable=True))
+        batch_op.add_column(sa.Column('sat_flagged_at', sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('clients', schema=None) as batch_op:
+        batch_op.drop_column('sat_flagged_at')
+        batch_op.drop_column('sat_status')
     op.drop_table('sat_list_imports')
     op.drop_table('sat_list_entries')
     op.drop_table('retentions')

@@ -11,12 +11,15 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from tests.factories import create_account
+from tests.invoices.conftest import Ready
 from tests.satlists.files import rfc, sixty_nine, sixty_nine_b
 from timbre.cli import main
 from timbre.config import get_settings
 from timbre.kit.db import session_scope
+from timbre.models import Client
 from timbre.satlists.parse import SatListParseError, parse
 from timbre.satlists.service import sat_lists
+from timbre.satlists.tasks import recheck_clients
 
 DEFINITIVO = "CFN120315AB4"
 
@@ -97,3 +100,35 @@ class TestCli:
         assert json.loads(result.output)[str(good)]["rows"] == 50
         result = CliRunner().invoke(main, ["sat-lists", "import", str(bad)])
         assert result.exit_code == 2 and "not one of SAT's lists" in result.output
+
+
+class TestRecheck:
+    def test_a_client_newly_on_the_definitive_list_is_flagged_once_and_cleared_when_it_leaves(
+            self, client: TestClient) -> None:
+        account = create_account()
+        res = client.post("/v2/clients", headers=account.headers(),
+                          json={"legal_name": "COMERCIALIZADORA FICTICIA DEL NORTE", "tax_id": DEFINITIVO})
+        client_id = res.json()["data"]["id"]
+        _import(sixty_nine_b([(DEFINITIVO, "Definitivo")]))
+        with session_scope(get_settings().db_url) as session:
+            assert recheck_clients(session)["flagged"] == [client_id]
+        with session_scope(get_settings().db_url) as session:
+            assert recheck_clients(session) == {"flagged": [], "cleared": 0}
+            flagged = session.get(Client, client_id)
+            assert flagged is not None and flagged.sat_status == "Definitivo" and flagged.sat_flagged_at
+        _import(sixty_nine_b([("SIM0806241K3", "Presunto")]))
+        with session_scope(get_settings().db_url) as session:
+            assert recheck_clients(session) == {"flagged": [], "cleared": 1}
+
+
+class TestInvoiceWarnings:
+    def test_invoicing_a_listed_client_warns_without_refusing(self, ready: Ready) -> None:
+        _import(sixty_nine("NO LOCALIZADOS", ["XIQB891116QE4"]))
+        res = ready.create()
+        assert res.status_code == 201, res.text
+        (warning,) = res.json()["data"]["warnings"]
+        assert "XIQB891116QE4" in warning and "69_no_localizados" in warning
+
+    def test_an_unlisted_client_has_no_warnings(self, ready: Ready) -> None:
+        res = ready.create()
+        assert res.status_code == 201 and res.json()["data"]["warnings"] == []

@@ -29,6 +29,7 @@ from timbre.kit.pagination import ListParams, list_params
 from timbre.kit.storage import get_storage
 from timbre.kit.uploads import MultipartForm, read_multipart
 from timbre.models import Invoice
+from timbre.satlists.service import sat_lists
 
 router = APIRouter(prefix="/invoices", tags=["Invoices"], responses={
     **ERROR_RESPONSES,
@@ -50,6 +51,7 @@ def _create(kind: InvoiceType, body: InvoiceInput, auth: Any, session: Session, 
                          code="stamp_rejected", details=error.get("details"),
                          extra={"invoice_id": created.invoice.id})
     data = invoice_service.output(settings, created.invoice, with_files=body.return_files_urls, auth=auth)
+    data["warnings"] = sat_lists.warnings(session, (created.invoice.client or {}).get("tax_id"))
     # The invoice is already plain JSON (output.serialize): skip re-validating it against the response model.
     if created.status == "pending":
         return JSONResponse(ok("Invoice accepted; the PAC did not answer and stamping will be retried", data),

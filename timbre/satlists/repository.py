@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, select
+from sqlalchemy import Select, Table, bindparam, delete, func, or_, select
 
-from timbre.kit.repository import Repository
-from timbre.models import SatListEntry, SatListImport
+from timbre.kit.repository import Repository, TeamScopedRepository
+from timbre.models import Client, SatListEntry, SatListImport, Team
 
 _CHUNK = 5000
 
@@ -50,3 +50,19 @@ class SatListRepository(Repository[SatListEntry]):
 def _of_rfc() -> Select[Any]:
     """Every list an RFC is on (the hot path of GET /sat-lists/check)."""
     return select(SatListEntry).where(SatListEntry.rfc == bindparam("rfc")).order_by(SatListEntry.list_key)
+
+
+class ListedClientRepository(TeamScopedRepository[Client]):
+    """Clients of a team and mode whose RFC is on SAT's lists, or that were flagged before."""
+
+    model = Client
+
+    def teams(self) -> Sequence[str]:
+        return self.session.scalars(select(Team.id)).all()
+
+    def to_recheck(self, team_id: str, livemode: bool, rfcs: Sequence[str]) -> Sequence[Client]:
+        stmt = self.scoped(team_id, livemode).where(or_(Client.tax_id.in_(rfcs), Client.sat_status.is_not(None)))
+        return self.session.scalars(stmt).all()
+
+    def rfcs_of(self, list_key: str) -> Sequence[str]:
+        return self.session.scalars(select(SatListEntry.rfc).where(SatListEntry.list_key == list_key)).all()

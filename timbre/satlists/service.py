@@ -76,5 +76,13 @@ class SatListService:
         found = SatListRepository.from_session(session).of_rfc(rfc.strip().upper())
         return {"rfc": rfc.strip().upper(), "listed": bool(found), "lists": [self.entry(e) for e in found]}
 
+    def warnings(self, session: Session, rfc: str | None) -> list[str]:
+        """What to tell whoever invoices `rfc` about the SAT lists it is on (never a refusal)."""
+        if not rfc:
+            return []
+        found = SatListRepository.from_session(session).of_rfc(rfc.strip().upper())
+        return [f"The client's RFC {rfc} is on SAT's list {e.list_key} ({e.situation}"
+                + (f", published {e.published}" if e.published else "") + ")" for e in found]
+
 
 sat_lists = SatListService()

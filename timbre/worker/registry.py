@@ -3,7 +3,7 @@
 import importlib
 
 TASK_MODULES = ("timbre.teams.tasks", "timbre.emails.tasks", "timbre.worker.periodic", "timbre.clients.tasks",
-                "timbre.invoices.tasks", "timbre.payments.tasks")
+                "timbre.invoices.tasks", "timbre.payments.tasks", "timbre.satlists.tasks")
 
 
 def load_tasks() -> None:
