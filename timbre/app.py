@@ -47,7 +47,9 @@ from timbre.portal.selfinvoice import router as self_invoice_router
 from timbre.receipts.endpoints import clients_router as receipt_clients_router
 from timbre.receipts.endpoints import eom_router
 from timbre.receipts.endpoints import router as receipts_router
+from timbre.retentions.endpoints import router as retentions_router
 from timbre.sat.endpoints import router as sat_router
+from timbre.satlists.endpoints import router as satlists_router
 from timbre.services.endpoints import router as services_router
 from timbre.teams.endpoints import router as teams_router
 from timbre.users.endpoints import router as users_router
@@ -141,7 +143,8 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     for router in (invoices_router, eom_router, complements_router, drafts_router, payments_router, receipts_router,
                    customer_portal_router, clients_router, receipt_clients_router,
                    services_router, teams_router, sat_router, payment_integrations_router, users_router,
-                   apikeys_router, catalogs_router, files_router, webhooks_router, events_router):
+                   apikeys_router, catalogs_router, files_router, webhooks_router, events_router, retentions_router,
+                   satlists_router):
         app.include_router(router, prefix="/v2")
     app.include_router(portal_router)
     app.include_router(guides_router)

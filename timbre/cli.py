@@ -269,5 +269,36 @@ def rates_fetch() -> None:
     click.echo(json.dumps(result.to_dict()))
 
 
+@main.group("sat-lists")
+def sat_lists_group() -> None:
+    """SAT's taxpayer lists (69, 69-B, 69-B Bis) from SAT's CSV files."""
+
+
+@sat_lists_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def sat_lists_import(files: tuple[str, ...]) -> None:
+    """Import SAT list files; each replaces the lists it covers; the same file again changes nothing."""
+    from timbre.kit.db import session_scope
+    from timbre.migrate import upgrade
+    from timbre.satlists.parse import SatListParseError
+    from timbre.satlists.service import sat_lists
+    from timbre.satlists.tasks import recheck_clients
+
+    settings = get_settings()
+    _prepare(settings)
+    upgrade(settings.db_url)
+    results = {}
+    for file in files:
+        try:
+            with open(file, "rb") as stream, session_scope(settings.db_url) as session:
+                results[file] = sat_lists.import_file(session, stream.read())
+        except SatListParseError as exc:
+            click.echo(f"error: {file} is not one of SAT's lists: {exc}", err=True)
+            sys.exit(2)
+    with session_scope(settings.db_url) as session:  # the re-check the daily job also makes
+        results["clients"] = recheck_clients(session)
+    click.echo(json.dumps(results))
+
+
 if __name__ == "__main__":
     main()

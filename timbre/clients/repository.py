@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, delete, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, Table, bindparam, case, delete, func, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from timbre.catalogs.search import normalize
@@ -119,8 +119,19 @@ class EfosRepository(Repository[EfosEntry]):
             return {}
         return dict(self.session.execute(_efos_situations(), {"rfcs": wanted}).tuples().all())
 
-    def all_by_rfc(self) -> dict[str, EfosEntry]:
-        return {entry.rfc: entry for entry in self.session.scalars(select(EfosEntry)).all()}
+    def names_and_situations(self) -> dict[str, tuple[str, str]]:
+        rows = self.session.execute(select(EfosEntry.rfc, EfosEntry.name, EfosEntry.situation)).tuples()
+        return {rfc: (name, situation) for rfc, name, situation in rows}
+
+    def bulk_write(self, new: Sequence[dict[str, Any]], changed: Sequence[dict[str, Any]]) -> None:
+        """Insert `new` and update `changed` rows (by RFC) with one executemany each."""
+        table = cast(Table, EfosEntry.__table__)
+        if new:
+            self.session.execute(table.insert(), list(new))
+        if changed:
+            self.session.execute(table.update().where(table.c.rfc == bindparam("key")).values(
+                name=bindparam("name"), situation=bindparam("situation"), updated_at=bindparam("updated_at")),
+                [{**row, "key": row["rfc"]} for row in changed])
 
     def delete_rfcs(self, rfcs: Sequence[str]) -> None:
         for start in range(0, len(rfcs), 500):

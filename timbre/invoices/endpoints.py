@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import ReadAuth, WriteAuth
 from timbre.cfdi.rules import ERROR_TYPES
+from timbre.clients import support_docs
+from timbre.clients.endpoints import UPLOAD_BODY, UPLOAD_RESPONSES
+from timbre.clients.schemas import SupportDocumentOut
 from timbre.deps import DeferredSession, SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES
 from timbre.invoices import cancel as cancel_use_case
@@ -23,6 +26,10 @@ from timbre.invoices.schemas import CancelInput, InvoiceInput, SendInput
 from timbre.invoices.service import invoice as invoice_service
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
 from timbre.kit.pagination import ListParams, list_params
+from timbre.kit.storage import get_storage
+from timbre.kit.uploads import MultipartForm, read_multipart
+from timbre.models import Invoice
+from timbre.satlists.service import sat_lists
 
 router = APIRouter(prefix="/invoices", tags=["Invoices"], responses={
     **ERROR_RESPONSES,
@@ -44,7 +51,8 @@ def _create(kind: InvoiceType, body: InvoiceInput, auth: Any, session: Session, 
                          code="stamp_rejected", details=error.get("details"),
                          extra={"invoice_id": created.invoice.id})
     data = invoice_service.output(settings, created.invoice, with_files=body.return_files_urls, auth=auth)
-    data["warnings"] = created.warnings  # accepted but unchecked, e.g. no FIX rate known for the day
+    # accepted but unchecked (no FIX rate known for the day), or a receiver on one of SAT's lists
+    data["warnings"] = created.warnings + sat_lists.warnings(session, (created.invoice.client or {}).get("tax_id"))
     # The invoice is already plain JSON (output.serialize): skip re-validating it against the response model.
     if created.status == "pending":
         return JSONResponse(ok("Invoice accepted; the PAC did not answer and stamping will be retried", data),
@@ -150,7 +158,7 @@ def cfdi_errors(
     code: str | None = Query(None, max_length=20, description="Exact SAT error code, e.g. CFDI40158"),
     q: str | None = Query(None, max_length=200, description="Words searched in code, description, explanation "
                                                             "and solution"),
-    type: Literal[ERROR_TYPES] | None = Query(None, description="invoice, receiver, sender or unknown"),  # type: ignore[valid-type]
+    type: Literal[ERROR_TYPES] | None = Query(None, description="invoice, receiver, sender, unknown or retention"),  # type: ignore[valid-type]
     limit: int = Query(50, ge=1, le=100),
     page: int = Query(1, ge=1, le=10_000),
 ) -> dict[str, Any]:
@@ -193,3 +201,36 @@ def cancel_invoice(uuid: str, session: DeferredSession, body: CancelInput, auth:
     other valid documents depend on the invoice. SAT's acuse is kept (`cancellation_receipt`)."""
     cancelled = cancel_use_case.cancel(session, auth, settings, uuid, body)
     return ok("Invoice cancelled successfully", invoice_service.output(settings, cancelled))
+
+
+# ---- support documents ---------------------------------------------------------------------------
+def _upload_target(uuid: str, auth: WriteAuth, session: SessionDep) -> Invoice:
+    return invoice_service.get(session, auth, uuid)
+
+
+async def _upload_form(request: Request, session: SessionDep,
+                       _target: Invoice = Depends(_upload_target)) -> MultipartForm:
+    session.commit()  # release SQLite's write lock while a slow client sends up to 10 MiB
+    return await read_multipart(request, max_file_size=support_docs.MAX_FILE_SIZE)
+
+
+@router.post("/{uuid}/support-documents", status_code=201, response_model=Envelope[SupportDocumentOut],
+             responses=UPLOAD_RESPONSES, openapi_extra=UPLOAD_BODY)
+def upload_support_document(uuid: str, auth: WriteAuth, session: SessionDep, settings: SettingsDep,
+                            target: Invoice = Depends(_upload_target),
+                            form: MultipartForm = Depends(_upload_form)) -> dict[str, Any]:
+    """Attach a file to the invoice (by UUID or `id`; multipart: `file`, `documentType`, `name`,
+    `description`), as for clients and payments: PDF, PNG, JPG/JPEG or WEBP by its bytes (415 otherwise),
+    at most 10 MiB (413)."""
+    storage = get_storage(settings)
+    doc = support_docs.attach(session, storage, auth, "invoice", target.id, support_docs.parse_form(form))
+    return ok("Support document uploaded successfully", support_docs.serialize(doc, storage))
+
+
+@router.get("/{uuid}/support-documents", response_model=ListEnvelope[SupportDocumentOut])
+def list_support_documents(uuid: str, auth: ReadAuth, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """The invoice's support documents, oldest first (all of them: this list has no cursor)."""
+    target = invoice_service.get(session, auth, uuid)
+    storage = get_storage(settings)
+    docs = [support_docs.serialize(d, storage) for d in support_docs.of_entity(session, auth, "invoice", target.id)]
+    return listing("Support documents retrieved successfully", docs, next=None, has_more=False, total=len(docs))

@@ -19,6 +19,8 @@ from timbre.models.payment import Payment
 from timbre.models.payment_complement import PaymentComplement
 from timbre.models.payment_complement_document import PaymentComplementDocument
 from timbre.models.receipt import Receipt
+from timbre.models.retention import Retention
+from timbre.models.sat_list import SatListEntry, SatListImport
 from timbre.models.series import Series
 from timbre.models.service import Service
 from timbre.models.support_document import SupportDocument
@@ -35,6 +37,7 @@ DOCUMENT_MODELS: list[Any] = []
 DOCUMENT_MODELS.append(Invoice)
 DOCUMENT_MODELS.append(Payment)
 DOCUMENT_MODELS.append(Receipt)
+DOCUMENT_MODELS.append(Retention)
 
 __all__ = [
     "DOCUMENT_MODELS",
@@ -55,6 +58,9 @@ __all__ = [
     "PaymentComplement",
     "PaymentComplementDocument",
     "Receipt",
+    "Retention",
+    "SatListEntry",
+    "SatListImport",
     "Series",
     "Service",
     "SupportDocument",

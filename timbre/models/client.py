@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from timbre.models.base import TeamScoped
@@ -36,6 +36,9 @@ class Client(TeamScoped):
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     # gigstack's `from`: where the client came from ("api", ...).
     source: Mapped[str] = mapped_column(String(30), default="api")
+    # SAT lists: the 69-B situation the daily re-check last saw, and when it first saw Definitivo.
+    sat_status: Mapped[str | None] = mapped_column(String(30))
+    sat_flagged_at: Mapped[int | None] = mapped_column(BigInteger)
     owner_id: Mapped[str | None] = mapped_column(String(40))
     # Accent- and case-folded "|name|legal name|company|email|tax id|" for GET /clients/search.
     search_text: Mapped[str] = mapped_column(Text, default="")

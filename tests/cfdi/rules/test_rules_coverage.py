@@ -30,7 +30,7 @@ def test_not_implemented_list_is_explicit_and_short() -> None:
 
 
 def test_every_other_code_is_checked() -> None:
-    every = {i.code for i in catalog()}
+    every = {i.code for i in catalog() if i.matrix != "RET20"}  # retention rules: timbre.cfdi.retenciones.rules
     checked = checked_codes()
     assert checked <= every
     assert checked.isdisjoint(NOT_IMPLEMENTED)

@@ -12,7 +12,7 @@ Exception hierarchy (map to HTTP once, at the boundary):
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum, StrEnum
@@ -123,6 +123,10 @@ class PAC:
         """Stamp a sealed CFDI: returns it with its TimbreFiscalDigital."""
         raise NotImplementedError
 
+    def stamp_retention(self, xml: bytes) -> StampResult:
+        """Stamp a sealed CFDI de Retenciones 2.0: returns it with its TimbreFiscalDigital."""
+        raise PacRejected("", f"the {self.name} PAC adapter does not stamp CFDI de Retenciones")
+
     def cancel(
         self,
         uuid: str,
@@ -200,13 +204,15 @@ def check_cancel_request(motive: CancelMotive | str, substitution_uuid: str | No
     return value
 
 
-def stamp_result(xml: bytes, *, warnings: list[str] | None = None) -> StampResult:
-    """A `StampResult` read from a stamped CFDI a PAC returned (parsed strictly)."""
+def stamp_result(xml: bytes, *, warnings: list[str] | None = None,
+                 finder: Callable[[Any], Any] = find_timbre) -> StampResult:
+    """A `StampResult` read from a stamped CFDI a PAC returned (parsed strictly); `finder` locates the
+    TimbreFiscalDigital (a CFDI 4.0's by default; `retenciones.seal.find_timbre` for a retention)."""
     try:
         root = xmlsafe.parse(xml)
     except xmlsafe.XmlError as exc:
         raise PacUnavailable(f"the PAC returned an unreadable CFDI: {exc}") from None
-    timbre = find_timbre(root)
+    timbre = finder(root)
     if timbre is None:
         raise PacUnavailable("the PAC returned a CFDI without a TimbreFiscalDigital")
     try:

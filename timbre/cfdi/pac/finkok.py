@@ -7,7 +7,7 @@ a retryable `PacUnavailable`, not a stuck worker).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import requests
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
@@ -17,6 +17,7 @@ from satcfdi.models.signer import Signer
 from satcfdi.pacs import finkok
 
 from ..certs import Credential
+from ..retenciones.seal import find_timbre as find_retention_timbre
 from .base import (
     PAC,
     CancelMotive,
@@ -54,6 +55,16 @@ class _Client(finkok.Finkok):  # type: ignore[misc]
         return etree.fromstring(response.content, parser=etree.XMLParser(resolve_entities=False, no_network=True))
 
 
+class _RetentionsClient(_Client):
+    """Finkok's retentions service: the same `stamp` operation and answer at `retentions.wsdl`."""
+
+    namespaces: ClassVar[dict[str, str]] = {**finkok.Finkok.namespaces, "stamp": "http://facturacion.finkok.com/retentions"}
+
+    def get_service_url(self, operation: str) -> str:
+        return f"{self.host}/servicios/soap/retentions.wsdl" if operation == "stamp" else str(
+            super().get_service_url(operation))
+
+
 def _rejected(error: ResponseError) -> PacRejected:
     text = str(error.response)
     match = _INCIDENCIA.match(text)
@@ -89,6 +100,8 @@ class FinkokPAC(PAC):
         )
         self.client = _Client(username=username, password=password, environment=client_environment)
         self.client.timeout = timeout
+        self.retentions = _RetentionsClient(username=username, password=password, environment=client_environment)
+        self.retentions.timeout = timeout
 
     def stamp(self, xml: bytes) -> StampResult:
         try:
@@ -99,6 +112,16 @@ class FinkokPAC(PAC):
         if not document.xml:
             raise PacUnavailable("Finkok answered without the stamped XML")
         return stamp_result(document.xml)
+
+    def stamp_retention(self, xml: bytes) -> StampResult:
+        try:
+            with map_exceptions(_UNAVAILABLE):
+                document = self.retentions.stamp(RawCFDI(xml))
+        except ResponseError as error:
+            raise _rejected(error) from None
+        if not document.xml:
+            raise PacUnavailable("Finkok answered without the stamped retention")
+        return stamp_result(document.xml, finder=find_retention_timbre)
 
     def cancel(
         self,

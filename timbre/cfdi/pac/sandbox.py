@@ -27,7 +27,6 @@ from typing import Any, Protocol
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 from satcfdi.cfdi import CFDI
-from satcfdi.create.cfd.tfd11 import TimbreFiscalDigital
 
 from ...catalogs import husos
 from .. import xmlsafe, xsd
@@ -35,6 +34,8 @@ from ..certs import Certificate, CertificateError, Credential, TrustStore, trust
 from ..seal import CFDI_NS, COMPROBANTE, find_timbre, verify_seal, verify_timbre
 from .base import PAC, CancelMotive, CancelResult, Environment, PacRejected, StampResult, StatusResult
 from .base import check_cancel_request as _check_cancel_request
+from .sandbox_retenciones import RetencionesStamper
+from .tfd import timbre_fiscal
 
 SANDBOX_RFC = "SPR190613I52"
 # FechaTimbrado and the acuse's Fecha are central Mexico's clock (no DST since 2022).
@@ -84,19 +85,7 @@ def verify_tfd(xml: bytes) -> bool:
     return verify_timbre(xml, sandbox_credential())
 
 
-class _Proveedor:
-    """What satcfdi's TimbreFiscalDigital expects from its `proveedor` (a satcfdi Signer)."""
-
-    def __init__(self, credential: Credential) -> None:
-        self.credential = credential
-        self.rfc_pac = credential.rfc
-        self.certificate_number = credential.no_certificado
-
-    def sign_sha256(self, data: bytes) -> str:
-        return base64.b64encode(self.credential.sign_sha256(data)).decode("ascii")
-
-
-class SandboxPAC(PAC):
+class SandboxPAC(RetencionesStamper, PAC):
     name = "sandbox"
     rfc = SANDBOX_RFC
 
@@ -150,7 +139,8 @@ class SandboxPAC(PAC):
                 raise RulesRejected(violations)
         return self._add_timbre(root, now)
 
-    def _check_certificate(self, root: Any, fecha: datetime) -> None:
+    def _check_certificate(self, root: Any, fecha: datetime, rfc_emisor: str | None = None) -> None:
+        """The certificate checks of a sealed document (the issuer's RFC read from a CFDI 4.0 unless given)."""
         try:
             certificate = Certificate.from_base64(root.get("Certificado") or "")
         except CertificateError as exc:
@@ -164,11 +154,12 @@ class SandboxPAC(PAC):
             )
         if not certificate.is_csd:
             raise PacRejected("306", "El certificado no es de tipo CSD", details=[f"it is a {certificate.kind}"])
-        emisor = root.find(f"{{{CFDI_NS}}}Emisor")
-        if certificate.rfc != emisor.get("Rfc"):
+        if rfc_emisor is None:
+            rfc_emisor = root.find(f"{{{CFDI_NS}}}Emisor").get("Rfc")
+        if certificate.rfc != rfc_emisor:
             raise PacRejected(
                 "303", "Sello no corresponde a emisor",
-                details=[f"the certificate belongs to {certificate.rfc}, the issuer is {emisor.get('Rfc')}"],
+                details=[f"the certificate belongs to {certificate.rfc}, the issuer is {rfc_emisor}"],
             )
         try:
             certificate.check_valid_at(fecha)
@@ -183,12 +174,7 @@ class SandboxPAC(PAC):
 
     def _add_timbre(self, root: Any, now: datetime) -> StampResult:
         fecha_timbrado = now.astimezone(MEXICO_TZ).replace(tzinfo=None, microsecond=0)
-        timbre = TimbreFiscalDigital(
-            proveedor=_Proveedor(self.credential),
-            uuid=str(uuid_module.uuid4()).upper(),
-            fecha_timbrado=fecha_timbrado,
-            sello_cfd=root.get("Sello"),
-        )
+        timbre = timbre_fiscal(self.credential, root.get("Sello"), fecha_timbrado)
         complemento = root.find(f"{{{CFDI_NS}}}Complemento")
         if complemento is None:
             complemento = etree.Element(f"{{{CFDI_NS}}}Complemento")

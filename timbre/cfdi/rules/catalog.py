@@ -19,15 +19,17 @@ from functools import cache
 from importlib import resources
 from typing import Literal, cast
 
-ErrorType = Literal["invoice", "receiver", "sender", "unknown"]
-ERROR_TYPES: tuple[ErrorType, ...] = ("invoice", "receiver", "sender", "unknown")
+from timbre.cfdi.retenciones.rules import REGLAS
+
+ErrorType = Literal["invoice", "receiver", "sender", "unknown", "retention"]
+ERROR_TYPES: tuple[ErrorType, ...] = ("invoice", "receiver", "sender", "unknown", "retention")
 
 
 @dataclass(frozen=True, slots=True)
 class ErrorInfo:
     code: str  # as SAT's matrix spells it (CFDI40101, CFDI140223, CRP20201)
     code_alt: str | None  # the sequential spelling of CFDI1402xx codes (CFDI40223)
-    matrix: Literal["CFDI40", "CRP20"]
+    matrix: Literal["CFDI40", "CRP20", "RET20"]
     node: str  # SAT's ELEMENTO column
     attribute: str  # SAT's ATRIBUTO column
     description: str  # SAT's DESCRIPCIÓN DE CÓDIGO DE ERROR, unchanged (Spanish)
@@ -41,7 +43,8 @@ class ErrorInfo:
 
 @cache
 def catalog() -> Sequence[ErrorInfo]:
-    """Every error code, in SAT's order (CFDI 4.0 matrix first, then Pagos 2.0)."""
+    """Every error code, in SAT's order (CFDI 4.0 matrix first, then Pagos 2.0), then the Retenciones 2.0
+    filling guide's rules (`timbre.cfdi.retenciones.rules`, type `retention`)."""
     raw = resources.files(__package__).joinpath("data/error_catalog.json").read_text(encoding="utf-8")
     entries = json.loads(raw)
     return tuple(
@@ -60,6 +63,11 @@ def catalog() -> Sequence[ErrorInfo]:
             api_triggerable=bool(e["api_triggerable"]),
         )
         for e in entries
+    ) + tuple(
+        ErrorInfo(code=r.code, code_alt=None, matrix="RET20", node=r.node, attribute=r.attribute,
+                  description=r.description, rule=r.description, explanation=r.explanation, solution=r.solution,
+                  type="retention", field=r.field, api_triggerable=True)
+        for r in REGLAS
     )
 
 

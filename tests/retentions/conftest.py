@@ -1,0 +1,1 @@
+from tests.invoices.conftest import ready, test_csd  # noqa: F401  # the invoice tests' ready team
