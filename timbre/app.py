@@ -6,9 +6,8 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -30,10 +29,11 @@ from timbre.errors import (
     handle_validation_error,
 )
 from timbre.files.endpoints import router as files_router
+from timbre.health.endpoints import router as health_router
 from timbre.invoices.endpoints import router as invoices_router
-from timbre.kit.clock import now_ms
 from timbre.kit.hygiene import RejectNulMiddleware
 from timbre.kit.idempotency import IdempotencyMiddleware
+from timbre.kit.observe import ObservabilityMiddleware, prefixed_routes
 from timbre.payments.endpoints import router as payments_router
 from timbre.payments.integrations import router as payment_integrations_router
 from timbre.portal.endpoints import router as portal_router
@@ -51,25 +51,6 @@ Authenticate with `Authorization: Bearer <API key>` (a bare key is accepted too)
 the team and the mode (test or live). Add `?team=<id>` to act on another team of the same billing
 account (gigstack Connect). Every POST accepts an `Idempotency-Key` header.
 """
-
-
-def _health_router() -> APIRouter:
-    router = APIRouter(tags=["Health"])
-
-    @router.get("/health")
-    @router.get("/v2/health")
-    def health() -> dict[str, Any]:
-        """Liveness: the process answers."""
-        return {"success": True, "message": "ok", "data": {"status": "ok", "version": __version__},
-                "timestamp": now_ms()}
-
-    @router.get("/v2/ping")
-    def ping() -> dict[str, Any]:
-        """gigstack's ping."""
-        return {"success": True, "message": "pong", "data": {"message": "pong", "version": "2.0.0"},
-                "timestamp": now_ms()}
-
-    return router
 
 
 def _warm_cfdi() -> None:
@@ -121,17 +102,20 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     app.add_exception_handler(DataError, handle_data_error)
     app.add_exception_handler(Exception, handle_unexpected)
 
-    app.include_router(_health_router())  # load balancers poll it: three routes, matched first
+    app.include_router(health_router)  # load balancers and Prometheus poll it: matched first
     # Routes match in order: the document-issuing ones, the hot path, go next. Each router is included in
     # the app itself (not through a "/v2" router): nested routers multiply FastAPI's matching work.
-    for router in (invoices_router, complements_router, drafts_router, payments_router, clients_router,
+    api_routers = (invoices_router, complements_router, drafts_router, payments_router, clients_router,
                    services_router, teams_router, sat_router, payment_integrations_router, users_router,
-                   apikeys_router, catalogs_router, files_router):
+                   apikeys_router, catalogs_router, files_router)
+    for router in api_routers:
         app.include_router(router, prefix="/v2")
     app.include_router(portal_router)
     app.include_router(payment_page_router)
     app.add_middleware(IdempotencyMiddleware, settings=settings)
     app.add_middleware(RejectNulMiddleware)
+    # Outermost: its request id is in every log line of the request, and its latency covers the whole of it.
+    app.add_middleware(ObservabilityMiddleware, prefixed=prefixed_routes(("/v2", r) for r in api_routers))
     return app
 
 

@@ -15,6 +15,16 @@ def _prepare(settings: Settings) -> None:
     settings.secret()
 
 
+def _observe(settings: Settings) -> None:
+    """JSON logs, and Prometheus' multiprocess mode for this process and those it starts (before any metric
+    is created: the mode is chosen when prometheus-client is imported)."""
+    from timbre.kit import logs
+    from timbre.kit.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir(settings.data_dir / "metrics")
+    logs.configure(settings.log_level, settings.log_format)
+
+
 @click.group()
 def main() -> None:
     """Timbre: self-hostable CFDI 4.0 invoicing API (gigstack API v2 wire format)."""
@@ -28,13 +38,16 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the API (in embedded mode also the job consumer); applies pending migrations first."""
     import uvicorn
 
+    from timbre.kit.logs import logging_config
     from timbre.migrate import upgrade
 
     settings = get_settings()
     _prepare(settings)
+    _observe(settings)
     upgrade(settings.db_url)
     uvicorn.run("timbre.app:create_server_app", factory=True, host=host, port=port, workers=workers,
-                log_level=settings.log_level, proxy_headers=True)
+                log_level=settings.log_level, proxy_headers=True,
+                log_config=logging_config(settings.log_level, settings.log_format))
 
 
 @main.command()
@@ -45,6 +58,7 @@ def worker(workers: int) -> None:
 
     settings = get_settings()
     _prepare(settings)
+    _observe(settings)
     if not settings.redis_url:
         click.echo("note: TIMBRE_REDIS_URL is not set; consuming the embedded SQLite queue", err=True)
     run_forever(workers)

@@ -6,6 +6,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,7 @@ class Settings(BaseSettings):
     # Jobs run in the request's process unless Redis is configured (then `timbre worker` runs them).
     inprocess_jobs: bool = True
     log_level: str = "info"
+    log_format: Literal["json", "text"] = "json"  # `timbre serve` / `timbre worker` log lines
     # Read once: every request needs them (a file read and a path resolution each time cost ~0.3 ms).
     _db_url: str | None = PrivateAttr(default=None)
     _secret: str | None = PrivateAttr(default=None)

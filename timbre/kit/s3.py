@@ -149,6 +149,9 @@ class S3Storage:
             return False
         return True
 
+    def check(self) -> None:
+        self.exists("_timbre/ready")  # a HEAD: StorageError unless the bucket answers
+
     def url(self, key: str, *, expires_in: int = DEFAULT_URL_TTL, filename: str | None = None) -> str:
         extra = None
         if filename:
