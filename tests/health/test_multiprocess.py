@@ -27,7 +27,7 @@ class TestServeWithTwoProcesses:
                      env_for(data, TIMBRE_PUBLIC_URL=f"http://127.0.0.1:{port}"), log)
         url = f"http://127.0.0.1:{port}"
         try:
-            wait_http(f"{url}/health", timeout=120)
+            wait_http(f"{url}/health", timeout=300)  # two processes warming their catalogs on a loaded host
             ids = []
             for _ in range(40):  # new connections: the kernel spreads them over both processes
                 res = httpx.get(f"{url}/health", headers={"Connection": "close"}, timeout=10)
