@@ -6,9 +6,8 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -33,10 +32,11 @@ from timbre.errors import (
 )
 from timbre.events.endpoints import router as events_router
 from timbre.files.endpoints import router as files_router
+from timbre.health.endpoints import router as health_router
 from timbre.invoices.endpoints import router as invoices_router
-from timbre.kit.clock import now_ms
 from timbre.kit.hygiene import BodyLimitMiddleware, ContainErrorsMiddleware, RejectNulMiddleware
 from timbre.kit.idempotency import IdempotencyMiddleware
+from timbre.kit.observe import ObservabilityMiddleware, prefixed_routes
 from timbre.payments.endpoints import router as payments_router
 from timbre.payments.integrations import router as payment_integrations_router
 from timbre.portal.customer import router as customer_portal_page_router
@@ -66,25 +66,6 @@ account (gigstack Connect). Every POST accepts an `Idempotency-Key` header.
 Guides with real requests and answers: [invoices](/docs/guides/invoices), [payments and
 complements](/docs/guides/payments), [errors](/docs/guides/errors), and [all guides](/docs/guides).
 """
-
-
-def _health_router() -> APIRouter:
-    router = APIRouter(tags=["Health"])
-
-    @router.get("/health")
-    @router.get("/v2/health")
-    def health() -> dict[str, Any]:
-        """Liveness: the process answers."""
-        return {"success": True, "message": "ok", "data": {"status": "ok", "version": __version__},
-                "timestamp": now_ms()}
-
-    @router.get("/v2/ping")
-    def ping() -> dict[str, Any]:
-        """gigstack's ping."""
-        return {"success": True, "message": "pong", "data": {"message": "pong", "version": "2.0.0"},
-                "timestamp": now_ms()}
-
-    return router
 
 
 def _warm_cfdi() -> None:
@@ -137,14 +118,15 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     app.add_exception_handler(OverflowError, handle_overflow)
     app.add_exception_handler(Exception, handle_unexpected)
 
-    app.include_router(_health_router())  # load balancers poll it: three routes, matched first
+    app.include_router(health_router)  # load balancers and Prometheus poll it: matched first
     # Routes match in order: the document-issuing ones, the hot path, go next. Each router is included in
     # the app itself (not through a "/v2" router): nested routers multiply FastAPI's matching work.
-    for router in (invoices_router, eom_router, complements_router, drafts_router, payments_router, receipts_router,
+    api_routers = (invoices_router, eom_router, complements_router, drafts_router, payments_router, receipts_router,
                    customer_portal_router, clients_router, receipt_clients_router,
                    services_router, teams_router, sat_router, payment_integrations_router, users_router,
                    apikeys_router, catalogs_router, files_router, webhooks_router, events_router, retentions_router,
-                   satlists_router):
+                   satlists_router)
+    for router in api_routers:
         app.include_router(router, prefix="/v2")
     app.include_router(portal_router)
     app.include_router(guides_router)
@@ -154,7 +136,9 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     app.add_middleware(IdempotencyMiddleware, settings=settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RejectNulMiddleware)
-    app.add_middleware(ContainErrorsMiddleware)  # outermost: no exception reaches the server
+    app.add_middleware(ContainErrorsMiddleware)  # no exception reaches the server (the connection stays usable)
+    # Outermost: its request id is in every log line of the request, and its latency covers the whole of it.
+    app.add_middleware(ObservabilityMiddleware, prefixed=prefixed_routes(("/v2", r) for r in api_routers))
     return app
 
 

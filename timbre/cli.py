@@ -19,6 +19,14 @@ def public_url(host: str, port: int) -> str:
     """The base of the links a server on host:port makes (a wildcard address is reached as 127.0.0.1)."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104  # compared, not bound
     return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+def _observe(settings: Settings) -> None:
+    """JSON logs, and Prometheus' multiprocess mode for this process and those it starts (before any metric
+    is created: the mode is chosen when prometheus-client is imported)."""
+    from timbre.kit import logs
+    from timbre.kit.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir(settings.data_dir / "metrics")
+    logs.configure(settings.log_level, settings.log_format)
 
 
 @click.group()
@@ -37,6 +45,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
+    from timbre.kit.logs import logging_config
     from timbre.migrate import upgrade
 
     if not os.environ.get("TIMBRE_PUBLIC_URL"):
@@ -45,9 +54,11 @@ def serve(host: str, port: int, workers: int) -> None:
         get_settings.cache_clear()
     settings = get_settings()
     _prepare(settings)
+    _observe(settings)
     upgrade(settings.db_url)
     uvicorn.run("timbre.app:create_server_app", factory=True, host=host, port=port, workers=workers,
-                log_level=settings.log_level, proxy_headers=True)
+                log_level=settings.log_level, proxy_headers=True,
+                log_config=logging_config(settings.log_level, settings.log_format))
 
 
 @main.command()
@@ -58,6 +69,7 @@ def worker(workers: int) -> None:
 
     settings = get_settings()
     _prepare(settings)
+    _observe(settings)
     if not settings.redis_url:
         click.echo("note: TIMBRE_REDIS_URL is not set; consuming the embedded SQLite queue", err=True)
     run_forever(workers)
@@ -72,6 +84,40 @@ def migrate() -> None:
     _prepare(settings)
     upgrade(settings.db_url)
     click.echo("migrations applied")
+
+
+@main.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False))
+def backup_command(directory: str) -> None:
+    """Copy the embedded database, job queue, stored files and secret into DIRECTORY (new or empty), while the
+    server runs: SQLite's online backup API takes a consistent snapshot."""
+    from pathlib import Path
+
+    from timbre.backup import BackupError, backup
+
+    try:
+        summary = backup(get_settings(), Path(directory))
+    except BackupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(summary.to_dict()))
+
+
+@main.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def restore_command(directory: str) -> None:
+    """Restore a `timbre backup` DIRECTORY into the data directory (which must have no database yet); every
+    file is checked against the backup's manifest first. Start `timbre serve` afterwards."""
+    from pathlib import Path
+
+    from timbre.backup import BackupError, restore
+
+    try:
+        summary = restore(get_settings(), Path(directory))
+    except BackupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(summary.to_dict()))
 
 
 @main.command()

@@ -6,6 +6,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,7 @@ class Settings(BaseSettings):
     # Webhook URLs resolving to private, loopback or link-local addresses: unset = allowed for test-mode
     # webhooks only (a developer points one at localhost), true = allowed for both modes, false = never.
     webhooks_allow_private: bool | None = None
+    log_format: Literal["json", "text"] = "json"  # `timbre serve` / `timbre worker` log lines
     # Read once: every request needs them (a file read and a path resolution each time cost ~0.3 ms).
     _db_url: str | None = PrivateAttr(default=None)
     _secret: str | None = PrivateAttr(default=None)

@@ -1,7 +1,7 @@
 """retentions (CFDI de Retenciones 2.0) and SAT's taxpayer lists (issue 11)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from timbre.models.types import ExactDecimal
 
 revision: str = '0012'
-down_revision: str | None = '0010'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

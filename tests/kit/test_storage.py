@@ -1,18 +1,15 @@
-"""The storage protocol: local directory, signed download links, S3 signing and calls."""
+"""The storage protocol: local directory and signed download links (the S3 backend: test_s3.py)."""
 
 from __future__ import annotations
 
-import datetime
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from timbre.config import get_settings
-from timbre.kit.s3 import EMPTY_SHA256, S3Storage, Signer
 from timbre.kit.storage import (
     InvalidKey,
     LocalStorage,
@@ -76,59 +73,3 @@ class TestFilesRoute:
         gone = urlsplit(sign_local(key, "", "tests/route/gone.txt", int(time.time()) + 60))
         assert client.get(f"{gone.path}?{gone.query}").status_code == 404
         assert client.get("/v2/files/tests/route/hello.txt").status_code == 422  # no signature at all
-
-
-# AWS's documented SigV4 examples (S3 API reference, "Authenticating Requests"), same credentials.
-AWS = Signer("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1")
-AWS_DATE = datetime.datetime(2013, 5, 24, tzinfo=datetime.UTC)
-
-
-class TestS3:
-    def test_presigned_url_matches_aws_example(self) -> None:
-        url = AWS.presign("GET", "https://examplebucket.s3.amazonaws.com/test.txt", 86400, AWS_DATE)
-        assert url.endswith("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
-                            "&X-Amz-SignedHeaders=host")
-        assert "X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request" in url
-
-    def test_header_signature_matches_aws_get_object_example(self) -> None:
-        headers = AWS.sign_headers("GET", "https://examplebucket.s3.amazonaws.com/test.txt",
-                                   {"Range": "bytes=0-9"}, EMPTY_SHA256, AWS_DATE)
-        assert headers["Authorization"] == (
-            "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
-            "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
-            "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
-
-    def test_object_calls(self) -> None:
-        # The bucket is outside the machine: an in-memory stand-in answers like S3 and checks the requests.
-        objects: dict[str, bytes] = {}
-        seen: list[httpx.Request] = []
-
-        def bucket(request: httpx.Request) -> httpx.Response:
-            seen.append(request)
-            assert request.headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=AK/")
-            path = request.url.path
-            if request.method == "PUT":
-                objects[path] = request.content
-                return httpx.Response(200)
-            if path not in objects:
-                return httpx.Response(404)
-            if request.method == "DELETE":
-                del objects[path]
-                return httpx.Response(204)
-            return httpx.Response(200, content=objects[path] if request.method == "GET" else b"")
-
-        storage = S3Storage(bucket="docs", endpoint="https://minio.local:9000", region="us-east-1",
-                            access_key_id="AK", secret_access_key="SK", prefix="timbre",
-                            transport=httpx.MockTransport(bucket))
-        stored = storage.put("teams/t/test/a.pdf", b"%PDF-1", "application/pdf")
-        assert stored.size == 6 and objects == {"/docs/timbre/teams/t/test/a.pdf": b"%PDF-1"}
-        assert seen[0].headers["content-type"] == "application/pdf"
-        assert storage.get("teams/t/test/a.pdf") == b"%PDF-1" and storage.exists("teams/t/test/a.pdf")
-        storage.delete("teams/t/test/a.pdf")
-        storage.delete("teams/t/test/a.pdf")
-        assert not storage.exists("teams/t/test/a.pdf")
-        with pytest.raises(ObjectNotFound):
-            storage.get("teams/t/test/a.pdf")
-        url = storage.url("teams/t/test/a.pdf", filename="a.pdf")
-        assert url.startswith("https://minio.local:9000/docs/timbre/teams/t/test/a.pdf?")
-        assert "X-Amz-Expires=3600" in url and "response-content-disposition=attachment" in url

@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, updat
 from sqlalchemy.exc import IntegrityError
 
 from timbre.catalogs.search import normalize
+from timbre.kit import metrics
 from timbre.kit.clock import now_ms
 from timbre.kit.ids import new_id
 from timbre.kit.repository import Repository, TeamScopedRepository
@@ -153,9 +154,13 @@ class CreditRepository(Repository[Team]):
     def spend(self, team_id: str) -> int | None:
         """Spend one credit; the new `used_credits`, or None when the limit is reached."""
         value = self.session.execute(_spend_credit(), {"team_id": team_id, "now": now_ms()}).scalar_one_or_none()
-        return None if value is None else int(value)
+        if value is None:
+            return None
+        metrics.CREDITS_SPENT.inc()
+        return int(value)
 
     def refund(self, team_id: str) -> None:
+        metrics.CREDITS_REFUNDED.inc()
         self.session.execute(
             update(Team).where(Team.id == team_id, Team.used_credits > 0)
             .values(used_credits=Team.used_credits - 1).execution_options(synchronize_session=False)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
+from time import perf_counter
 from typing import Any, Literal
 
 import requests
@@ -39,6 +40,7 @@ from timbre.cfdi.rules import RuleContext, Violation, validate_cfdi
 from timbre.cfdi.seal import find_timbre
 from timbre.config import Settings
 from timbre.errors import BadRequest
+from timbre.kit import metrics
 from timbre.kit.clock import now_ms
 from timbre.models import Invoice
 
@@ -98,13 +100,22 @@ class Attempt:
 
 def attempt(pac: PAC, xml: bytes, *, recovering: bool = False) -> Attempt:
     """One call to the PAC with the sealed `xml`; an answer is checked here, before any transaction."""
+    start = perf_counter()
     outcome = _call(pac, xml, recovering)
-    if outcome.result is None:
-        return outcome
-    try:
-        return Attempt(result=outcome.result, stamp=_stamp_of(xml, outcome.result))
-    except (PacUnavailable, xmlsafe.XmlError) as exc:
-        return Attempt(unavailable=str(exc))
+    metrics.PAC_LATENCY.labels(pac.name, "stamp").observe(perf_counter() - start)
+    if outcome.result is not None:
+        try:
+            outcome = Attempt(result=outcome.result, stamp=_stamp_of(xml, outcome.result))
+        except (PacUnavailable, xmlsafe.XmlError) as exc:
+            outcome = Attempt(unavailable=str(exc))
+    metrics.STAMPS.labels(pac.name, _outcome_label(outcome)).inc()
+    return outcome
+
+
+def _outcome_label(outcome: Attempt) -> str:
+    if outcome.stamp is not None:
+        return "stamped"
+    return "rejected" if outcome.rejected is not None else "unavailable"
 
 
 def _call(pac: PAC, xml: bytes, recovering: bool) -> Attempt:

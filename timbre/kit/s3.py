@@ -1,157 +1,96 @@
-"""An S3-compatible bucket as a `Storage`, over httpx with AWS Signature Version 4.
+"""An S3-compatible bucket (AWS, MinIO, R2, Ceph...) as a `Storage`, through boto3.
 
-Only the four object calls are needed (PUT, GET, HEAD, DELETE) plus presigned GET URLs, so a
-hundred lines of SigV4 replace an SDK. Signing is pure (`sign_headers`, `presign`) and checked
-against the examples of AWS's documentation.
+boto3 signs (SigV4), retries and pools connections; one client per configuration is kept per process
+(`client_for`): building one costs tens of milliseconds, and boto3 clients are thread-safe.
+Download links are presigned GET URLs, served by the bucket itself.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import hashlib
-import hmac
-from collections.abc import Mapping
-from typing import Literal
-from urllib.parse import parse_qsl, quote, urlsplit
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import quote
 
-import httpx
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 from timbre.kit.storage import DEFAULT_URL_TTL, ObjectNotFound, StorageError, StoredObject, validate_key
 
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
-_ALGORITHM = "AWS4-HMAC-SHA256"
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+_MISSING = {"404", "NoSuchKey", "NotFound"}
 
 
-def _hmac(key: bytes, text: str) -> bytes:
-    return hmac.new(key, text.encode(), hashlib.sha256).digest()
+@lru_cache(maxsize=8)
+def client_for(endpoint: str, region: str, access_key_id: str, secret_access_key: str,
+               addressing: Literal["path", "virtual"], timeout: float) -> S3Client:
+    config = Config(signature_version="s3v4", s3={"addressing_style": addressing}, connect_timeout=timeout,
+                    read_timeout=timeout, retries={"max_attempts": 3, "mode": "standard"})
+    return boto3.session.Session().client(
+        "s3", endpoint_url=endpoint, region_name=region, aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_access_key, config=config)
 
 
-def _uri_encode(text: str, *, keep_slash: bool) -> str:
-    return quote(text, safe="/-_.~" if keep_slash else "-_.~")
-
-
-def _canonical_query(query: Mapping[str, str]) -> str:
-    pairs = sorted((_uri_encode(k, keep_slash=False), _uri_encode(v, keep_slash=False)) for k, v in query.items())
-    return "&".join(f"{k}={v}" for k, v in pairs)
-
-
-class Signer:
-    """SigV4 for one credential, region and service."""
-
-    def __init__(self, access_key_id: str, secret_access_key: str, region: str, service: str = "s3") -> None:
-        self.access_key_id = access_key_id
-        self.secret_access_key = secret_access_key
-        self.region = region
-        self.service = service
-
-    def _scope(self, stamp: str) -> str:
-        return f"{stamp[:8]}/{self.region}/{self.service}/aws4_request"
-
-    def _signature(self, stamp: str, canonical_request: str) -> str:
-        to_sign = "\n".join([_ALGORITHM, stamp, self._scope(stamp),
-                             hashlib.sha256(canonical_request.encode()).hexdigest()])
-        key = _hmac(("AWS4" + self.secret_access_key).encode(), stamp[:8])
-        for part in (self.region, self.service, "aws4_request"):
-            key = _hmac(key, part)
-        return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-
-    def sign_headers(self, method: str, url: str, headers: Mapping[str, str], payload_sha256: str,
-                     now: datetime.datetime) -> dict[str, str]:
-        """`headers` plus `x-amz-date`, `x-amz-content-sha256` and `Authorization`."""
-        parts = urlsplit(url)
-        stamp = now.strftime("%Y%m%dT%H%M%SZ")
-        signed = {k.lower(): " ".join(v.strip().split()) for k, v in headers.items()}
-        signed.update({"host": parts.netloc, "x-amz-date": stamp, "x-amz-content-sha256": payload_sha256})
-        names = sorted(signed)
-        query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        canonical = "\n".join([
-            method, parts.path or "/", _canonical_query(query),
-            "".join(f"{name}:{signed[name]}\n" for name in names), ";".join(names), payload_sha256,
-        ])
-        authorization = (f"{_ALGORITHM} Credential={self.access_key_id}/{self._scope(stamp)}, "
-                         f"SignedHeaders={';'.join(names)}, Signature={self._signature(stamp, canonical)}")
-        out = dict(headers)
-        out.update({"x-amz-date": stamp, "x-amz-content-sha256": payload_sha256, "Authorization": authorization})
-        return out
-
-    def presign(self, method: str, url: str, expires_in: int, now: datetime.datetime,
-                extra_query: Mapping[str, str] | None = None) -> str:
-        """`url` with SigV4 query parameters (only `host` signed, payload unsigned)."""
-        parts = urlsplit(url)
-        stamp = now.strftime("%Y%m%dT%H%M%SZ")
-        query = {
-            "X-Amz-Algorithm": _ALGORITHM,
-            "X-Amz-Credential": f"{self.access_key_id}/{self._scope(stamp)}",
-            "X-Amz-Date": stamp,
-            "X-Amz-Expires": str(expires_in),
-            "X-Amz-SignedHeaders": "host",
-            **(extra_query or {}),
-        }
-        canonical = "\n".join([method, parts.path or "/", _canonical_query(query), f"host:{parts.netloc}\n", "host",
-                               UNSIGNED_PAYLOAD])
-        query["X-Amz-Signature"] = self._signature(stamp, canonical)
-        return f"{parts.scheme}://{parts.netloc}{parts.path}?{_canonical_query(query)}"
+@contextlib.contextmanager
+def _mapped(operation: str, key: str) -> Iterator[None]:
+    """botocore's errors as ours: a missing object is ObjectNotFound, anything else StorageError."""
+    try:
+        yield
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code in _MISSING:
+            raise ObjectNotFound(key) from None
+        raise StorageError(f"S3 {operation} {key}: {code or exc}") from exc
+    except BotoCoreError as exc:
+        raise StorageError(f"S3 {operation} {key}: {exc}") from exc
 
 
 class S3Storage:
     """Objects in one bucket, under an optional key prefix."""
 
     def __init__(self, *, bucket: str, endpoint: str, region: str, access_key_id: str, secret_access_key: str,
-                 prefix: str = "", addressing: Literal["path", "virtual"] = "path",
-                 transport: httpx.BaseTransport | None = None, timeout: float = 30.0) -> None:
+                 prefix: str = "", addressing: Literal["path", "virtual"] = "path", timeout: float = 30.0) -> None:
         self.bucket = bucket
-        self.endpoint = endpoint.rstrip("/")
         self.prefix = prefix.strip("/")
-        self.addressing = addressing
-        self.signer = Signer(access_key_id, secret_access_key, region)
-        self.client = httpx.Client(transport=transport, timeout=timeout)
+        self.client = client_for(endpoint.rstrip("/"), region, access_key_id, secret_access_key, addressing,
+                                 timeout)
 
-    def _url(self, key: str) -> str:
-        full = f"{self.prefix}/{validate_key(key)}" if self.prefix else validate_key(key)
-        path = _uri_encode(full, keep_slash=True)
-        if self.addressing == "virtual":
-            scheme, host = self.endpoint.split("://", 1)
-            return f"{scheme}://{self.bucket}.{host}/{path}"
-        return f"{self.endpoint}/{self.bucket}/{path}"
-
-    def _send(self, method: str, key: str, data: bytes = b"",
-              headers: Mapping[str, str] | None = None) -> httpx.Response:
-        url = self._url(key)
-        now = datetime.datetime.now(datetime.UTC)
-        signed = self.signer.sign_headers(method, url, headers or {}, hashlib.sha256(data).hexdigest(), now)
-        try:
-            response = self.client.request(method, url, content=data or None, headers=signed)
-        except httpx.HTTPError as exc:
-            raise StorageError(f"S3 {method} {key}: {exc}") from exc
-        if response.status_code == 404:
-            raise ObjectNotFound(key)
-        if response.status_code >= 300:
-            raise StorageError(f"S3 {method} {key}: HTTP {response.status_code} {response.text[:200]}")
-        return response
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{validate_key(key)}" if self.prefix else validate_key(key)
 
     def put(self, key: str, data: bytes, content_type: str) -> StoredObject:
-        self._send("PUT", key, data, {"Content-Type": content_type})
+        with _mapped("PUT", key):
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type)
         return StoredObject(key, len(data), content_type, hashlib.sha256(data).hexdigest())
 
     def get(self, key: str) -> bytes:
-        return self._send("GET", key).content
+        with _mapped("GET", key):
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
 
     def delete(self, key: str) -> None:
-        with contextlib.suppress(ObjectNotFound):
-            self._send("DELETE", key)
+        with contextlib.suppress(ObjectNotFound), _mapped("DELETE", key):
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def exists(self, key: str) -> bool:
         try:
-            self._send("HEAD", key)
+            with _mapped("HEAD", key):
+                self.client.head_object(Bucket=self.bucket, Key=self._key(key))
         except ObjectNotFound:
             return False
         return True
 
+    def check(self) -> None:
+        with _mapped("HEAD bucket", self.bucket):
+            self.client.head_bucket(Bucket=self.bucket)
+
     def url(self, key: str, *, expires_in: int = DEFAULT_URL_TTL, filename: str | None = None) -> str:
-        extra = None
+        params = {"Bucket": self.bucket, "Key": self._key(key)}
         if filename:
-            extra = {"response-content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
-        now = datetime.datetime.now(datetime.UTC)
-        return self.signer.presign("GET", self._url(key), expires_in, now, extra)
+            params["ResponseContentDisposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        with _mapped("presign", key):
+            return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)

@@ -87,6 +87,10 @@ class Storage(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def check(self) -> None:
+        """Raise StorageError unless the storage can be reached and written to (readiness probes)."""
+        ...
+
     def url(self, key: str, *, expires_in: int = DEFAULT_URL_TTL, filename: str | None = None) -> str:
         """A link that downloads `key` without an API key until it expires (`filename`: download name)."""
         ...
@@ -165,6 +169,14 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"{self.root}: {exc}") from exc
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StorageError(f"{self.root} is not writable")
 
     def url(self, key: str, *, expires_in: int = DEFAULT_URL_TTL, filename: str | None = None) -> str:
         validate_key(key)

@@ -19,6 +19,7 @@ class Client(TeamScoped):
     __table_args__ = (
         Index("ix_clients_scope_tax_id", "team_id", "livemode", "tax_id"),
         Index("ix_clients_scope_email", "team_id", "livemode", "email"),
+        Index("ix_clients_scope_created", "team_id", "livemode", "created_at", "id"),
     )
 
     name: Mapped[str | None] = mapped_column(String(300))

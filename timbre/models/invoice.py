@@ -30,6 +30,12 @@ class Invoice(TeamScoped):
         ),
         Index("ix_invoices_scope_type", "team_id", "livemode", "invoice_type", "created_at"),
         Index("ix_invoices_status", "status", "updated_at"),
+        # Large tenants (migration 0011): one index per documented list filter, in the lists' order.
+        Index("ix_invoices_scope_status", "team_id", "livemode", "invoice_type", "status", "created_at", "id"),
+        Index("ix_invoices_scope_client", "team_id", "livemode", "invoice_type", "client_id", "created_at", "id"),
+        Index("ix_invoices_scope_series", "team_id", "livemode", "invoice_type", "series", "created_at", "id"),
+        Index("ix_invoices_scope_method", "team_id", "livemode", "invoice_type", "payment_method", "created_at", "id"),
+        Index("ix_invoices_scope_created", "team_id", "livemode", "created_at", "id"),
     )
 
     invoice_type: Mapped[str] = mapped_column(String(1))

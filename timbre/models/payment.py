@@ -33,6 +33,9 @@ class Payment(TeamScoped):
               postgresql_where=text("idempotency_key IS NOT NULL")),
         Index("ix_payments_scope_status", "team_id", "livemode", "status", "created_at"),
         Index("ix_payments_automation", "automation_status", "updated_at"),
+        Index("ix_payments_scope_created", "team_id", "livemode", "created_at", "id"),
+        Index("ix_payments_scope_client", "team_id", "livemode", "client_id", "created_at", "id"),
+        Index("ix_payments_scope_currency", "team_id", "livemode", "currency", "created_at", "id"),
     )
 
     status: Mapped[str] = mapped_column(String(30), default="pending")

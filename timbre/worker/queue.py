@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey import Huey, RedisHuey, SqliteHuey
 
 from timbre.config import get_settings
+from timbre.worker.signals import observe
 
 
 def make_huey() -> Huey:
@@ -16,3 +17,4 @@ def make_huey() -> Huey:
 
 
 huey = make_huey()
+observe(huey)

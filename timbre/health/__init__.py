@@ -1,0 +1,1 @@
+"""Liveness, readiness and metrics: what load balancers and Prometheus poll."""
