@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from timbre import __version__
 from timbre.apikeys.endpoints import router as apikeys_router
+from timbre.auth.replay import authorize
 from timbre.catalogs import search, store
 from timbre.catalogs.endpoints import router as catalogs_router
 from timbre.clients.endpoints import router as clients_router
@@ -130,7 +131,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
         app.include_router(router, prefix="/v2")
     app.include_router(portal_router)
     app.include_router(payment_page_router)
-    app.add_middleware(IdempotencyMiddleware, settings=settings)
+    app.add_middleware(IdempotencyMiddleware, settings=settings, authorize=authorize)
     app.add_middleware(RejectNulMiddleware)
     return app
 
