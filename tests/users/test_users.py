@@ -123,7 +123,11 @@ class TestLoginLink:
         assert res.status_code == 200
         data = res.json()["data"]
         path = data["url"].replace("http://testserver", "")
-        first = client.get(path)
+        for _ in range(2):  # opening the link (as a mail scanner would) does not use it up
+            shown = client.get(path)
+            assert shown.status_code == 200 and "set-cookie" not in shown.headers and "Entrar" in shown.text
+        first = client.post(path)
         assert first.status_code == 200 and "timbre_session" in first.headers.get("set-cookie", "")
         assert client.get(path).status_code == 410
+        assert client.post(path).status_code == 410
         assert client.get("/login/not-a-token").status_code == 410

@@ -48,8 +48,8 @@ def create_team(body: TeamCreate, auth: AdminAuth, session: SessionDep, settings
     """Create a team in the caller's billing account (gigstack Connect: keys of the master team only)."""
     created = team_service.create(session, auth, body, settings)
     data = team_service.serialize(session, created, auth.livemode)
-    data["onboarding_url"] = team_service.onboarding_url(session, created, settings)[0] \
-        if body.generate_onboarding_url else ""
+    data["onboarding_url"] = team_service.onboarding_url(created, settings)[0] if body.generate_onboarding_url \
+        else ""
     return ok("Team created successfully", data)
 
 
@@ -142,8 +142,17 @@ def delete_member(team_id: str, user_id: str, auth: AdminAuth, session: SessionD
 
 @router.get("/{team_id}/onboarding-url", response_model=Envelope[str])
 def onboarding_url(team_id: str, auth: AdminAuth, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    """A signed link (valid 7 days) to the team's onboarding page; it invalidates earlier links."""
-    url, _expires = team_service.onboarding_url(session, _team(session, auth, team_id), settings)
+    """A signed link (valid 7 days) to the team's onboarding page. Reading it writes nothing: earlier links keep
+    working until they expire or `POST` renews the team's links."""
+    url, _expires = team_service.onboarding_url(_team(session, auth, team_id), settings)
+    return ok("Onboarding URL generated successfully", url)
+
+
+@router.post("/{team_id}/onboarding-url", response_model=Envelope[str])
+def renew_onboarding_url(team_id: str, auth: AdminAuth, session: SessionDep,
+                         settings: SettingsDep) -> dict[str, Any]:
+    """A new signed link (valid 7 days) to the team's onboarding page; every earlier link stops working."""
+    url, _expires = team_service.renew_onboarding_url(session, _team(session, auth, team_id), settings)
     return ok("Onboarding URL generated successfully", url)
 
 

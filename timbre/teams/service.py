@@ -289,10 +289,9 @@ class TeamService:
         repo.delete(membership)
 
     # ---- onboarding ----------------------------------------------------------------------------
-    def onboarding_url(self, session: Session, team: Team, settings: Settings) -> tuple[str, int]:
-        """A signed link to our onboarding page; issuing one invalidates the previous ones."""
-        team.onboarding_nonce = random_token(12)
-        session.flush()
+    def onboarding_url(self, team: Team, settings: Settings) -> tuple[str, int]:
+        """A signed link to our onboarding page, valid until it expires or the team's links are renewed. Signing
+        is stateless: reading a link writes nothing."""
         expires = datetime.now(UTC) + ONBOARDING_TTL
         token = jwt.encode(
             {"team": team.id, "nonce": team.onboarding_nonce, "exp": expires, "typ": "onboarding"},
@@ -300,6 +299,12 @@ class TeamService:
             algorithm="HS256",
         )
         return f"{settings.public_url.rstrip('/')}/onboarding/{token}", int(expires.timestamp() * 1000)
+
+    def renew_onboarding_url(self, session: Session, team: Team, settings: Settings) -> tuple[str, int]:
+        """A new link; every link issued before it stops working."""
+        team.onboarding_nonce = random_token(12)
+        session.flush()
+        return self.onboarding_url(team, settings)
 
     # ---- deletion ------------------------------------------------------------------------------
     def delete(self, session: Session, auth: AuthContext, team: Team) -> Team:
