@@ -32,6 +32,7 @@ from timbre.errors import (
 )
 from timbre.files.endpoints import router as files_router
 from timbre.invoices.endpoints import router as invoices_router
+from timbre.kit import logs
 from timbre.kit.clock import now_ms
 from timbre.kit.hygiene import RejectNulMiddleware
 from timbre.kit.idempotency import IdempotencyMiddleware
@@ -85,6 +86,7 @@ def _warm_cfdi() -> None:
 
 def create_app(settings: Settings | None = None, *, start_consumer: bool = False) -> FastAPI:
     settings = settings or get_settings()
+    logs.install()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

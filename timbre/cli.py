@@ -11,7 +11,7 @@ from timbre.config import Settings, get_settings
 
 
 def _prepare(settings: Settings) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     settings.secret()
 
 
@@ -28,13 +28,14 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the API (in embedded mode also the job consumer); applies pending migrations first."""
     import uvicorn
 
+    from timbre.kit.logs import log_config
     from timbre.migrate import upgrade
 
     settings = get_settings()
     _prepare(settings)
     upgrade(settings.db_url)
     uvicorn.run("timbre.app:create_server_app", factory=True, host=host, port=port, workers=workers,
-                log_level=settings.log_level, proxy_headers=True)
+                log_level=settings.log_level, log_config=log_config(settings.log_level), proxy_headers=True)
 
 
 @main.command()

@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from timbre.kit.private import private_dir, private_file
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TIMBRE_", extra="ignore")
@@ -37,6 +39,10 @@ class Settings(BaseSettings):
             self._db_url = self.database_url or f"sqlite:///{(self.data_dir / 'timbre.db').resolve()}"
         return self._db_url
 
+    def prepare_data_dir(self) -> Path:
+        """The data folder, created readable by its owner only."""
+        return private_dir(self.data_dir)
+
     @property
     def is_sqlite(self) -> bool:
         return self.db_url.startswith("sqlite")
@@ -50,12 +56,10 @@ class Settings(BaseSettings):
         return self._secret
 
     def _stored_secret(self) -> str:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         path = self.data_dir / "secret.key"
         if not path.exists():
-            tmp = path.with_suffix(".tmp")
+            tmp = private_file(path.with_suffix(f".{os.getpid()}.tmp"))  # 0600 before the secret is written
             tmp.write_text(secrets.token_urlsafe(48))
-            tmp.chmod(0o600)
             try:
                 # link() fails if another process won the race, so every process ends with the same secret.
                 os.link(tmp, path)
