@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from timbre import __version__
 from timbre.apikeys.endpoints import router as apikeys_router
+from timbre.auth import tokens
 from timbre.auth.replay import authorize
 from timbre.catalogs import search, store
 from timbre.catalogs.endpoints import router as catalogs_router
@@ -36,6 +37,7 @@ from timbre.kit import logs
 from timbre.kit.clock import now_ms
 from timbre.kit.hygiene import RejectNulMiddleware
 from timbre.kit.idempotency import IdempotencyMiddleware
+from timbre.kit.ratelimit import RateLimitMiddleware
 from timbre.payments.endpoints import router as payments_router
 from timbre.payments.integrations import router as payment_integrations_router
 from timbre.portal.endpoints import router as portal_router
@@ -135,7 +137,18 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     app.include_router(payment_page_router)
     app.add_middleware(IdempotencyMiddleware, settings=settings, authorize=authorize)
     app.add_middleware(RejectNulMiddleware)
+    app.add_middleware(RateLimitMiddleware, settings=settings, key_of=_key_id_of(settings))
     return app
+
+
+def _key_id_of(settings: Settings) -> Callable[[str], str | None]:
+    """The rate limiter's identity of a bearer token: the key id of a genuinely signed one (a cached check)."""
+
+    def key_of(token: str) -> str | None:
+        claims = tokens.verify(settings.secret(), token)
+        return None if claims is None else claims.key_id
+
+    return key_of
 
 
 def create_server_app() -> FastAPI:

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     # Jobs run in the request's process unless Redis is configured (then `timbre worker` runs them).
     inprocess_jobs: bool = True
     log_level: str = "info"
+    # Rate limits in the `limits` notation ("N/second;M/minute"; empty: none): per API key, and per client IP
+    # for requests without a genuine key. Generous: they stop floods, not normal traffic or benchmarks.
+    rate_limit_key: str = "2000/second;100000/minute"
+    rate_limit_ip: str = "50/second;3000/minute"
     # Read once: every request needs them (a file read and a path resolution each time cost ~0.3 ms).
     _db_url: str | None = PrivateAttr(default=None)
     _secret: str | None = PrivateAttr(default=None)
