@@ -5,8 +5,13 @@ TIMBRE_TEST_POSTGRES_URL), migrated once per session and emptied after each test
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +33,7 @@ os.environ["TIMBRE_DATABASE_URL"] = DB_URL
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from tests.procs import free_port  # noqa: E402
 from timbre.app import create_app  # noqa: E402
 from timbre.config import get_settings  # noqa: E402
 from timbre.kit.db import Base, get_engine  # noqa: E402
@@ -73,6 +79,29 @@ def _clean() -> Iterator[None]:
     yield
     _empty_tables()
     huey.flush()
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A real local redis-server on a free port."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed (scripts/system-deps.sh installs it)")
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # up when it accepts a connection (a loaded machine starts it slowly)
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

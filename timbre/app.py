@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from timbre import __version__
 from timbre.apikeys.endpoints import router as apikeys_router
+from timbre.auth import tokens
+from timbre.auth.replay import authorize
 from timbre.catalogs import search, store
 from timbre.catalogs.endpoints import router as catalogs_router
 from timbre.clients.endpoints import router as clients_router
@@ -34,9 +36,11 @@ from timbre.events.endpoints import router as events_router
 from timbre.files.endpoints import router as files_router
 from timbre.health.endpoints import router as health_router
 from timbre.invoices.endpoints import router as invoices_router
+from timbre.kit import redact
 from timbre.kit.hygiene import BodyLimitMiddleware, ContainErrorsMiddleware, RejectNulMiddleware
 from timbre.kit.idempotency import IdempotencyMiddleware
 from timbre.kit.observe import ObservabilityMiddleware, prefixed_routes
+from timbre.kit.ratelimit import RateLimitMiddleware
 from timbre.payments.endpoints import router as payments_router
 from timbre.payments.integrations import router as payment_integrations_router
 from timbre.portal.customer import router as customer_portal_page_router
@@ -80,6 +84,7 @@ def _warm_cfdi() -> None:
 
 def create_app(settings: Settings | None = None, *, start_consumer: bool = False) -> FastAPI:
     settings = settings or get_settings()
+    redact.install()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -133,13 +138,24 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
     app.include_router(payment_page_router)
     app.include_router(self_invoice_router)
     app.include_router(customer_portal_page_router)
-    app.add_middleware(IdempotencyMiddleware, settings=settings)
+    app.add_middleware(IdempotencyMiddleware, settings=settings, authorize=authorize)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RejectNulMiddleware)
+    app.add_middleware(RateLimitMiddleware, settings=settings, key_of=_key_id_of(settings))
     app.add_middleware(ContainErrorsMiddleware)  # no exception reaches the server (the connection stays usable)
     # Outermost: its request id is in every log line of the request, and its latency covers the whole of it.
     app.add_middleware(ObservabilityMiddleware, prefixed=prefixed_routes(("/v2", r) for r in api_routers))
     return app
+
+
+def _key_id_of(settings: Settings) -> Callable[[str], str | None]:
+    """The rate limiter's identity of a bearer token: the key id of a genuinely signed one (a cached check)."""
+
+    def key_of(token: str) -> str | None:
+        claims = tokens.verify(settings.secret(), token)
+        return None if claims is None else claims.key_id
+
+    return key_of
 
 
 def create_server_app() -> FastAPI:

@@ -11,7 +11,7 @@ from timbre.config import Settings, get_settings
 
 
 def _prepare(settings: Settings) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     settings.secret()
 
 

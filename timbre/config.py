@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from timbre.kit.private import private_dir, private_file
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TIMBRE_", extra="ignore")
@@ -36,6 +38,10 @@ class Settings(BaseSettings):
     # webhooks only (a developer points one at localhost), true = allowed for both modes, false = never.
     webhooks_allow_private: bool | None = None
     log_format: Literal["json", "text"] = "json"  # `timbre serve` / `timbre worker` log lines
+    # Rate limits in the `limits` notation ("N/second;M/minute"; empty: none): per API key, and per client IP
+    # for requests without a genuine key. Generous: they stop floods, not normal traffic or benchmarks.
+    rate_limit_key: str = "2000/second;100000/minute"
+    rate_limit_ip: str = "50/second;3000/minute"
     # Read once: every request needs them (a file read and a path resolution each time cost ~0.3 ms).
     _db_url: str | None = PrivateAttr(default=None)
     _secret: str | None = PrivateAttr(default=None)
@@ -45,6 +51,10 @@ class Settings(BaseSettings):
         if self._db_url is None:
             self._db_url = self.database_url or f"sqlite:///{(self.data_dir / 'timbre.db').resolve()}"
         return self._db_url
+
+    def prepare_data_dir(self) -> Path:
+        """The data folder, created readable by its owner only."""
+        return private_dir(self.data_dir)
 
     @property
     def is_sqlite(self) -> bool:
@@ -59,12 +69,10 @@ class Settings(BaseSettings):
         return self._secret
 
     def _stored_secret(self) -> str:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         path = self.data_dir / "secret.key"
         if not path.exists():
-            tmp = path.with_suffix(".tmp")
+            tmp = private_file(path.with_suffix(f".{os.getpid()}.tmp"))  # 0600 before the secret is written
             tmp.write_text(secrets.token_urlsafe(48))
-            tmp.chmod(0o600)
             try:
                 # link() fails if another process won the race, so every process ends with the same secret.
                 os.link(tmp, path)

@@ -93,8 +93,9 @@ class TestRoles:
     def test_editor_edits_but_does_not_manage_keys_or_settings(self, client: TestClient) -> None:
         acct = create_account()
         editor = create_key(acct.team_id, role="editor")
+        # users are managed by admins (tests/users/test_permissions.py)
         assert client.put(f"/v2/users/{acct.user_id}", json={"phone": "5512345678"},
-                          headers=bearer(editor)).status_code == 200
+                          headers=bearer(editor)).status_code == 403
         assert client.get("/v2/api-keys", headers=bearer(editor)).status_code == 403
         res = client.put(f"/v2/teams/{acct.team_id}/settings", json={"use": "G03"}, headers=bearer(editor))
         assert res.status_code == 403

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.complements.helpers import PAGOS, dec, invoice, pay, ppd_invoice, stamped_pagos
 from tests.invoices.conftest import Ready
 
@@ -149,8 +151,10 @@ class TestReleasedBalances:
 
 
 class TestEmail:
-    def test_send_email_mails_the_stamped_complement_and_false_does_not(self, ready: Ready) -> None:
+    def test_send_email_mails_the_stamped_complement_and_false_does_not(self, ready: Ready,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
         from tests.factories import run_jobs
+        from tests.mail import smtp_server
         from timbre.config import get_settings
         from timbre.kit.db import session_scope
         from timbre.models import EmailMessage
@@ -160,10 +164,14 @@ class TestEmail:
         quiet = pay(ready, (ppd["uuid"], 100.0), send_email=False)
         mailed = pay(ready, (ppd["uuid"], 100.0), send_email=True, emails=["pagos@example.com"])
         assert quiet.status_code == 201 and mailed.status_code == 201, mailed.text
-        run_jobs()
+        with smtp_server() as inbox:
+            monkeypatch.setattr(get_settings(), "smtp_url", inbox.url)
+            run_jobs()
         with session_scope(get_settings().db_url) as session:
             messages = session.query(EmailMessage).filter(EmailMessage.team_id == ready.account.team_id).all()
             assert [m.to for m in messages] == ["pagos@example.com"]
             data = mailed.json()["data"]
             assert messages[0].subject.startswith("Complemento de pago ")
-            assert data["uuid"] in messages[0].body and "/v2/files/" in messages[0].body
+            assert messages[0].status == "sent" and messages[0].body == ""  # the links are not kept at rest
+        assert len(inbox.messages) == 1
+        assert data["uuid"] in inbox.messages[0] and "/v2/files/" in inbox.messages[0]

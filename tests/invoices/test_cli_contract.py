@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from tests.factories import run_jobs
 from tests.invoices.checks import assert_valid_cfdi, download
 from tests.invoices.conftest import Ready
+from tests.mail import smtp_server
 from timbre.config import get_settings
 from timbre.kit.db import session_scope
 from timbre.models import EmailMessage
@@ -96,14 +99,17 @@ def test_errors_read_as_the_cli_prints_them(ready: Ready) -> None:
     assert missing.status_code == 422 and "client" in missing.json()["error"]["message"]
 
 
-def test_send_email_on_create_goes_out_after_commit(ready: Ready) -> None:
+def test_send_email_on_create_goes_out_after_commit(ready: Ready, monkeypatch: pytest.MonkeyPatch) -> None:
     created = cli_create(ready, send_email=True, emails=["ap@example.com"]).json()["data"]
     assert created["status"] == "valid"
-    run_jobs()
+    with smtp_server() as inbox:
+        monkeypatch.setattr(get_settings(), "smtp_url", inbox.url)
+        run_jobs()
     with session_scope(get_settings().db_url) as session:
         messages = session.query(EmailMessage).filter(EmailMessage.team_id == ready.account.team_id).all()
         assert [m.to for m in messages] == ["ap@example.com"]
-        assert messages[0].status == "recorded" and "/v2/files/" in messages[0].body
+        assert messages[0].status == "sent" and messages[0].body == ""  # its links are not kept at rest
+    assert len(inbox.messages) == 1 and "/v2/files/" in inbox.messages[0]
 
 
 def test_send_without_recipients(ready: Ready) -> None:

@@ -10,6 +10,8 @@ from tests.factories import _url, run_jobs
 from tests.invoices.checks import assert_valid_cfdi, stored_xml
 from tests.invoices.conftest import Ready
 from tests.payments.helpers import ITEM, get, register, request, settings
+from timbre.config import get_settings
+from timbre.emails.service import open_body
 from timbre.kit.db import session_scope
 from timbre.models import EmailMessage, Payment
 
@@ -32,7 +34,7 @@ class TestRequest:
         page = ready.client.get(payment["short_url"])
         assert page.status_code == 200 and "1,160.00" in page.text
         with session_scope(_url()) as session:
-            sent = {m.to: m.body for m in session.query(EmailMessage).all()}
+            sent = {m.to: open_body(get_settings().secret(), m.body) for m in session.query(EmailMessage).all()}
         assert set(sent) == {"berenice@example.com", "cobranza@example.com"}
         assert payment["short_url"] in sent["cobranza@example.com"]
 

@@ -4,33 +4,13 @@ the job (here: sending an e-mail to a real local SMTP server)."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.mail import Inbox, smtp_server
 from tests.procs import env_for, free_port, run, start, stop, wait_http
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed (scripts/system-deps.sh installs it)")
-    port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
-    time.sleep(0.3)
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_worker_process_consumes_jobs_from_redis(tmp_path: Path, redis_url: str) -> None:

@@ -20,7 +20,7 @@ from timbre.auth import tokens
 from timbre.auth.roles import Role
 from timbre.config import Settings
 from timbre.deps import SessionDep, SettingsDep
-from timbre.errors import Forbidden, Unauthorized
+from timbre.errors import BadRequest, Forbidden, Unauthorized
 from timbre.kit.crypto import sha256_hex
 from timbre.kit.db import is_read_only
 from timbre.models import ApiKey, Team
@@ -72,6 +72,10 @@ async def authenticate(
 
 
 def _authenticate(request: Request, session: Session, settings: Settings, team: str | None) -> AuthContext:
+    if team is not None and len(request.query_params.getlist("team")) > 1:
+        # Two values would let two readers of the URL pick two different tenants.
+        raise BadRequest("Invalid request", "The query parameter `team` may be given only once",
+                         code="duplicate_team_parameter")
     token = tokens.bearer(request.headers.get("authorization"))
     if token is None:
         raise _unauthorized()

@@ -13,6 +13,7 @@ from huey import crontab
 from timbre.config import get_settings
 from timbre.emails import smtp
 from timbre.emails.repository import EmailRepository
+from timbre.emails.sealing import open_body
 from timbre.kit.clock import now_ms
 from timbre.kit.db import session_scope
 from timbre.models import EmailMessage
@@ -36,9 +37,10 @@ def send_email(message_id: str) -> str:
         if message is None or message.status in ("sent", "recorded", "failed"):
             return "skipped"
         if not settings.smtp_url:
-            message.status = "recorded"
+            # Recorded, not sent: keep that it was, not the body (which may hold a usable link).
+            message.status, message.body = "recorded", ""
             return message.status
-        to, subject, body = message.to, message.subject, message.body
+        to, subject, body = message.to, message.subject, open_body(settings.secret(), message.body)
     try:
         smtp.send(settings.smtp_url, settings.smtp_from, to, subject, body)
     except (OSError, smtplib.SMTPException) as exc:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from timbre.kit.private import private_sqlite
 from timbre.kit.writers import WriterQueue
 
 _BUSY_TIMEOUT_S = 30
@@ -64,6 +65,7 @@ def writer_queue(engine: Engine) -> WriterQueue | None:
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        private_sqlite(url)
         # No overflow limit: a read-only session begins on the event loop (`deps`), which must never wait for
         # a connection that only the requests it serves could give back. SQLite connections are cheap.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_S},

@@ -78,10 +78,11 @@ def logging_config(level: str = "info", fmt: str = "json") -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "timbre.kit.logs.RequestIdFilter"}},
+        "filters": {"request_id": {"()": "timbre.kit.logs.RequestIdFilter"},
+                    "redact_secrets": {"()": "timbre.kit.redact.RedactSecrets"}},
         "formatters": {"default": formatter},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-                                "formatter": "default", "filters": ["request_id"]}},
+                                "formatter": "default", "filters": ["request_id", "redact_secrets"]}},
         "loggers": loggers,
         "root": {"level": "WARNING", "handlers": ["stderr"]},
     }

@@ -30,6 +30,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from timbre.config import Settings
 from timbre.kit.crypto import derive_key
+from timbre.kit.private import private_dir
 
 __all__ = [
     "InvalidKey",
@@ -146,7 +147,7 @@ class LocalStorage:
 
     def put(self, key: str, data: bytes, content_type: str) -> StoredObject:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         # Write then rename: a reader never sees a half-written file, even from another process.
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:

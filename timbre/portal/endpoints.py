@@ -48,6 +48,15 @@ def onboarding(token: str, request: Request, session: SessionDep, settings: Sett
 
 
 @router.get("/login/{token}", response_class=HTMLResponse)
+def login_form(token: str, request: Request, session: SessionDep) -> HTMLResponse:
+    """A button that signs in: opening the link writes nothing, so a scanner that follows it does not spend it."""
+    user = user_service.peek(session, token, "login")
+    if user is None:
+        return _gone(request, "Este enlace de acceso ya se usó o venció.")
+    return _page(request, "login.html", email=user.email)
+
+
+@router.post("/login/{token}", response_class=HTMLResponse)
 def login(token: str, request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     user = user_service.consume(session, token, "login")
     if user is None:

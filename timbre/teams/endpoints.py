@@ -46,11 +46,11 @@ def list_teams(auth: ReadAuth, session: SessionDep, params: ListParams = Depends
 
 @router.post("", status_code=201, response_model=Envelope[TeamOut])
 def create_team(body: TeamCreate, auth: AdminAuth, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    """Create a team in the caller's billing account (gigstack Connect)."""
+    """Create a team in the caller's billing account (gigstack Connect: keys of the master team only)."""
     created = team_service.create(session, auth, body, settings)
     data = team_service.serialize(session, created, auth.livemode)
-    data["onboarding_url"] = team_service.onboarding_url(session, created, settings)[0] \
-        if body.generate_onboarding_url else ""
+    data["onboarding_url"] = team_service.onboarding_url(created, settings)[0] if body.generate_onboarding_url \
+        else ""
     return ok("Team created successfully", data)
 
 
@@ -117,17 +117,19 @@ def update_series(team_id: str, series: str, body: SeriesUpdate, auth: AdminAuth
 
 @router.post("/{team_id}/add-member", response_model=Envelope[list[MemberOut]])
 def add_member(team_id: str, body: MemberInput, auth: AdminAuth, session: SessionDep) -> dict[str, Any]:
-    """Add a user of the billing account to the team with a role (default viewer)."""
+    """Add a user of the billing account to the team with a role (default viewer); only a user with no right
+    the key lacks, with a role no higher than the key's."""
     target = _team(session, auth, team_id)
-    team_service.add_member(session, target, body)
+    team_service.add_member(session, auth, target, body)
     return ok("Member added successfully", team_service.members(session, target))
 
 
 @router.post("/{team_id}/remove-member", response_model=Envelope[list[MemberOut]])
 def remove_member(team_id: str, body: MemberRemove, auth: AdminAuth, session: SessionDep) -> dict[str, Any]:
-    """Remove a member from the team (the last admin cannot be removed)."""
+    """Remove a member from the team (the last admin cannot be removed; only a user with no right the key
+    lacks)."""
     target = _team(session, auth, team_id)
-    team_service.remove_member(session, target, body.id)
+    team_service.remove_member(session, auth, target, body.id)
     return ok("Member removed successfully", team_service.members(session, target))
 
 
@@ -135,14 +137,23 @@ def remove_member(team_id: str, body: MemberRemove, auth: AdminAuth, session: Se
 def delete_member(team_id: str, user_id: str, auth: AdminAuth, session: SessionDep) -> dict[str, Any]:
     """Remove a member from the team (same as `remove-member`)."""
     target = _team(session, auth, team_id)
-    team_service.remove_member(session, target, user_id)
+    team_service.remove_member(session, auth, target, user_id)
     return ok("Member removed successfully", team_service.members(session, target))
 
 
 @router.get("/{team_id}/onboarding-url", response_model=Envelope[str])
 def onboarding_url(team_id: str, auth: AdminAuth, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    """A signed link (valid 7 days) to the team's onboarding page; it invalidates earlier links."""
-    url, _expires = team_service.onboarding_url(session, _team(session, auth, team_id), settings)
+    """A signed link (valid 7 days) to the team's onboarding page. Reading it writes nothing: earlier links keep
+    working until they expire or `POST` renews the team's links."""
+    url, _expires = team_service.onboarding_url(_team(session, auth, team_id), settings)
+    return ok("Onboarding URL generated successfully", url)
+
+
+@router.post("/{team_id}/onboarding-url", response_model=Envelope[str])
+def renew_onboarding_url(team_id: str, auth: AdminAuth, session: SessionDep,
+                         settings: SettingsDep) -> dict[str, Any]:
+    """A new signed link (valid 7 days) to the team's onboarding page; every earlier link stops working."""
+    url, _expires = team_service.renew_onboarding_url(session, _team(session, auth, team_id), settings)
     return ok("Onboarding URL generated successfully", url)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
 from timbre.config import Settings
-from timbre.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from timbre.errors import BusinessRuleViolation, Conflict, Forbidden, NotFound, ValidationFailed
 from timbre.events.service import event as event_service
 from timbre.events.types import EventType
 from timbre.kit import jobs
@@ -32,6 +32,8 @@ from timbre.teams.schemas import (
     TeamSettingsInput,
     TeamUpdate,
 )
+from timbre.users import permissions
+from timbre.users.repository import UserRepository
 
 DELETION_GRACE = timedelta(days=30)
 ONBOARDING_TTL = timedelta(days=7)
@@ -139,6 +141,8 @@ class TeamService:
 
     # ---- writing -------------------------------------------------------------------------------
     def create(self, session: Session, auth: AuthContext, body: TeamCreate, settings: Settings) -> Team:
+        if not auth.key_team.is_master:
+            raise Forbidden("Access denied", "Only keys of the billing account's master team create teams")
         settings_rules.check_team_fields(body.tax_id, body.tax_system)
         team = Team(
             id=new_id("team"),
@@ -170,7 +174,7 @@ class TeamService:
         if auth.user_id and auth.user_id not in wanted:
             wanted[auth.user_id] = "admin"
         for user_id, role in wanted.items():
-            self._add_membership(session, team, user_id, role)
+            self._add_membership(session, team, user_id, role, acting=auth)
         # Reported to the creating team (the Connect master, whose webhooks exist), in the key's mode.
         event_service.record(session, team_id=auth.key_team.id, livemode=auth.livemode, type=EventType.teams_created,
                              data=self.serialize(session, team, auth.livemode))
@@ -285,15 +289,21 @@ class TeamService:
         }
 
     # ---- members -------------------------------------------------------------------------------
-    def add_member(self, session: Session, team: Team, body: MemberInput) -> None:
+    def add_member(self, session: Session, auth: AuthContext, team: Team, body: MemberInput) -> None:
         if TeamRepository.from_session(session).membership(team.id, body.id) is not None:
             raise Conflict("Member already in team", "User is already a member of this team")
-        self._add_membership(session, team, body.id, body.role)
+        self._add_membership(session, team, body.id, body.role, acting=auth)
 
-    def _add_membership(self, session: Session, team: Team, user_id: str, role: str) -> None:
+    def _add_membership(self, session: Session, team: Team, user_id: str, role: str,
+                        acting: AuthContext | None = None) -> None:
+        """Add a member; on behalf of a key (`acting`), only a user with no right the key lacks, with a role no
+        higher than the key's (see `users.permissions`)."""
         user = session.get(User, user_id)
         if user is None or user.billing_account_id != team.billing_account_id:
             raise NotFound("User not found", f"User {user_id} does not exist in this billing account")
+        if acting is not None:
+            permissions.require_covers(acting, [*UserRepository.from_session(session).memberships(user_id),
+                                                (team.id, role)])
         try:
             with session.begin_nested():
                 session.add(Membership(id=new_id("member"), team_id=team.id, user_id=user_id, role=role))
@@ -301,21 +311,21 @@ class TeamService:
         except IntegrityError:
             raise Conflict("Member already in team", "User is already a member of this team") from None
 
-    def remove_member(self, session: Session, team: Team, user_id: str) -> None:
+    def remove_member(self, session: Session, auth: AuthContext, team: Team, user_id: str) -> None:
         repo = TeamRepository.from_session(session)
         membership = repo.membership(team.id, user_id)
         if membership is None:
             raise NotFound("Member not found", "User is not a member of this team")
+        permissions.require_covers(auth, UserRepository.from_session(session).memberships(user_id))
         admins = [m for m, _u in repo.members(team.id) if m.role == "admin"]
         if membership.role == "admin" and len(admins) == 1:
             raise BusinessRuleViolation("Cannot remove member", "A team must keep at least one admin")
         repo.delete(membership)
 
     # ---- onboarding ----------------------------------------------------------------------------
-    def onboarding_url(self, session: Session, team: Team, settings: Settings) -> tuple[str, int]:
-        """A signed link to our onboarding page; issuing one invalidates the previous ones."""
-        team.onboarding_nonce = random_token(12)
-        session.flush()
+    def onboarding_url(self, team: Team, settings: Settings) -> tuple[str, int]:
+        """A signed link to our onboarding page, valid until it expires or the team's links are renewed. Signing
+        is stateless: reading a link writes nothing."""
         expires = datetime.now(UTC) + ONBOARDING_TTL
         token = jwt.encode(
             {"team": team.id, "nonce": team.onboarding_nonce, "exp": expires, "typ": "onboarding"},
@@ -323,6 +333,12 @@ class TeamService:
             algorithm="HS256",
         )
         return f"{settings.public_url.rstrip('/')}/onboarding/{token}", int(expires.timestamp() * 1000)
+
+    def renew_onboarding_url(self, session: Session, team: Team, settings: Settings) -> tuple[str, int]:
+        """A new link; every link issued before it stops working."""
+        team.onboarding_nonce = random_token(12)
+        session.flush()
+        return self.onboarding_url(team, settings)
 
     # ---- deletion ------------------------------------------------------------------------------
     def delete(self, session: Session, auth: AuthContext, team: Team) -> Team:

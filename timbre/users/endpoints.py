@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from timbre.auth.dependencies import AdminAuth, ReadAuth, WriteAuth
+from timbre.auth.dependencies import AdminAuth, ReadAuth
 from timbre.deps import SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES, NotFound
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
@@ -40,11 +40,13 @@ def create_user(body: UserCreate, auth: AdminAuth, session: SessionDep, settings
 @router.post("/reset-password", response_model=Envelope[ResetOut])
 def reset_password_by_email(body: PasswordResetRequest, auth: AdminAuth, session: SessionDep,
                             settings: SettingsDep) -> dict[str, Any]:
-    """Send a password-reset e-mail (single-use link, valid 1 hour) to a user of the billing account."""
+    """Send a password-reset e-mail (single-use link, valid 1 hour) to a user of the billing account the key
+    sees and has every right of."""
     found = UserRepository.from_session(session).by_email(body.email)
     if found is None or found.billing_account_id != auth.billing_account_id:
         raise NotFound("User not found", "No user with this e-mail in your billing account")
-    return ok("Password reset email sent", user_service.request_reset(session, found, settings))
+    target = user_service.get_to_act_on(session, auth, found.id)
+    return ok("Password reset email sent", user_service.request_reset(session, target, settings))
 
 
 @router.get("/{user_id}", response_model=Envelope[UserOut])
@@ -55,21 +57,23 @@ def get_user(user_id: str, auth: ReadAuth, session: SessionDep) -> dict[str, Any
 
 
 @router.put("/{user_id}", response_model=Envelope[UserOut])
-def update_user(user_id: str, body: UserUpdate, auth: WriteAuth, session: SessionDep) -> dict[str, Any]:
-    """Update a user's profile."""
-    updated = user_service.update(session, user_service.get(session, auth, user_id), body)
+def update_user(user_id: str, body: UserUpdate, auth: AdminAuth, session: SessionDep) -> dict[str, Any]:
+    """Update a user's profile (admin keys; only users with no right the key lacks)."""
+    updated = user_service.update(session, user_service.get_to_act_on(session, auth, user_id), body)
     return ok("User updated successfully", user_service.serialize(session, auth, updated))
 
 
 @router.post("/{user_id}/reset-password", response_model=Envelope[ResetOut])
 def reset_password(user_id: str, auth: AdminAuth, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    """Send the user a password-reset e-mail (single-use link, valid 1 hour)."""
-    target = user_service.get(session, auth, user_id)
+    """Send the user a password-reset e-mail (single-use link, valid 1 hour); only for users with no right the
+    key lacks."""
+    target = user_service.get_to_act_on(session, auth, user_id)
     return ok("Password reset email sent", user_service.request_reset(session, target, settings))
 
 
 @router.post("/{user_id}/login-link", response_model=Envelope[LinkOut])
 def login_link(user_id: str, auth: AdminAuth, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    """A single-use sign-in link for the user, valid 15 minutes."""
-    target = user_service.get(session, auth, user_id)
+    """A single-use sign-in link for the user, valid 15 minutes; only for users with no right the key lacks
+    (no one may sign in as a user with more rights than their own)."""
+    target = user_service.get_to_act_on(session, auth, user_id)
     return ok("Login link generated successfully", user_service.login_link(session, target, settings))

@@ -12,8 +12,17 @@ from timbre.models import Membership, Team, User, UserToken
 class UserRepository(Repository[User]):
     model = User
 
-    def in_account(self, billing_account_id: str) -> Select[Any]:
-        return select(User).where(User.billing_account_id == billing_account_id)
+    def in_account(self, billing_account_id: str, *, team_id: str | None = None) -> Select[Any]:
+        """The account's users; with a team, only its members."""
+        stmt = select(User).where(User.billing_account_id == billing_account_id)
+        if team_id is not None:
+            stmt = stmt.where(User.id.in_(select(Membership.user_id).where(Membership.team_id == team_id)))
+        return stmt
+
+    def memberships(self, user_id: str) -> list[tuple[str, str]]:
+        """(team_id, role) of every team the user belongs to."""
+        stmt = select(Membership.team_id, Membership.role).where(Membership.user_id == user_id)
+        return [(team_id, role) for team_id, role in self.session.execute(stmt).all()]
 
     def by_email(self, email: str) -> User | None:
         return self.session.scalars(select(User).where(func.lower(User.email) == email.lower())).first()

@@ -21,6 +21,7 @@ from timbre.kit.crypto import random_token, sha256_hex
 from timbre.kit.ids import new_id
 from timbre.kit.pagination import ListParams, Page, paginate
 from timbre.models import Membership, User, UserToken
+from timbre.users import permissions
 from timbre.users.repository import UserRepository
 from timbre.users.schemas import UserCreate, UserUpdate
 
@@ -43,18 +44,33 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 class UserService:
     def list_users(self, session: Session, auth: AuthContext, params: ListParams) -> Page:
+        """The users the key sees (see `permissions`)."""
         repo = UserRepository.from_session(session)
-        return paginate(session, repo.in_account(auth.billing_account_id), User, params,
+        only = None if auth.key_team.is_master else auth.key_team.id
+        return paginate(session, repo.in_account(auth.billing_account_id, team_id=only), User, params,
                         orderable={"email": User.email})
 
     def get(self, session: Session, auth: AuthContext, user_id: str) -> User:
-        user = UserRepository.from_session(session).get(user_id)
-        if user is None or user.billing_account_id != auth.billing_account_id:
+        """A user the key sees; any other is not found."""
+        repo = UserRepository.from_session(session)
+        user = repo.get(user_id)
+        if user is None or user.billing_account_id != auth.billing_account_id \
+                or not permissions.can_see(auth, repo.memberships(user.id)):
             raise NotFound("User not found", "The specified user does not exist")
         return user
 
+    def get_to_act_on(self, session: Session, auth: AuthContext, user_id: str) -> User:
+        """A user the key sees and may change or sign in as: one with no right the key lacks."""
+        return self.check_may_act_on(session, auth, self.get(session, auth, user_id))
+
+    @staticmethod
+    def check_may_act_on(session: Session, auth: AuthContext, user: User) -> User:
+        permissions.require_covers(auth, UserRepository.from_session(session).memberships(user.id))
+        return user
+
     def serialize(self, session: Session, auth: AuthContext, user: User) -> dict[str, Any]:
-        teams = UserRepository.from_session(session).teams_of(user.id)
+        teams = [(m, t) for m, t in UserRepository.from_session(session).teams_of(user.id)
+                 if permissions.acts_on(auth, t.id)]
         role = next((m.role for m, t in teams if t.id == auth.team_id), None)
         return {
             "id": user.id,
