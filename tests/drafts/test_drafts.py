@@ -187,9 +187,13 @@ class TestStampEmail:
         from timbre.models import EmailMessage
 
         quiet = _post(ready, f"/{_complete(ready)['id']}/stamp", {"send_email": False})
-        assert quiet.status_code == 201 and run_jobs() == []
+        assert quiet.status_code == 201
+        run_jobs()
+        with session_scope(_url()) as session:
+            assert session.query(EmailMessage).count() == 0
         loud = _post(ready, f"/{_complete(ready)['id']}/stamp")
         assert loud.status_code == 201
-        assert run_jobs() == [["berenice@example.com"], "recorded"]  # the invoice job, then its SMTP job
+        results = run_jobs()  # the invoice job, then its SMTP job (and the events' relay jobs)
+        assert ["berenice@example.com"] in results and "recorded" in results
         with session_scope(_url()) as session:
             assert [m.to for m in session.query(EmailMessage).all()] == ["berenice@example.com"]

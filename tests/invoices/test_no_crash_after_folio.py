@@ -13,6 +13,7 @@ from tests.factories import run_jobs
 from tests.invoices.conftest import Ready
 from timbre.cfdi.pac.sandbox import SandboxPAC
 from timbre.invoices import create as create_module
+from timbre.worker import huey
 
 IVA = {"type": "IVA", "rate": 0.16, "factor": "Tasa", "withholding": False}
 
@@ -77,7 +78,10 @@ class TestUnexpectedErrorsAfterTheFolio:
         invoice = ready.client.get(f"/v2/invoices/income/{invoice_id}", headers=ready.headers).json()["data"]
         assert invoice["status"] == "failed" and invoice["folio_number"] == 1
         assert _spent(ready) == (0, 1)  # the credit came back; the folio stays with the visible failure
-        assert run_jobs() == []  # no retry was scheduled
+        run_jobs()  # what the request enqueued (its events' relay)
+        assert huey.scheduled() == []  # and no retry was scheduled
+        after = ready.client.get(f"/v2/invoices/income/{invoice_id}", headers=ready.headers).json()["data"]
+        assert after["status"] == "failed"
 
     def test_an_error_inside_the_pac_fails_the_invoice_at_once(self, ready: Ready,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
