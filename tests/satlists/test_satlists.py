@@ -119,6 +119,10 @@ class TestRecheck:
         _import(sixty_nine_b([("SIM0806241K3", "Presunto")]))
         with session_scope(get_settings().db_url) as session:
             assert recheck_clients(session) == {"flagged": [], "cleared": 1}
+        events = client.get("/v2/events", headers=account.headers(),
+                            params={"object_id": client_id, "type": "customer.updated"}).json()["data"]
+        assert len(events) == 2  # flagged, then cleared: each a customer.updated
+        assert {e["data"]["id"] for e in events} == {client_id}
 
 
 class TestInvoiceWarnings:

@@ -94,23 +94,24 @@ class ClientService:
                         source="api", address={}, bcc=[], defaults={}, metadata_={})
         self._apply(client, fields)
         ClientRepository.from_session(session).add(client)
-        self._emit(session, client, EventType.customer_created)
+        self.emit(session, client, EventType.customer_created)
         return client
 
     def update(self, session: Session, client: Client, fields: ClientFields) -> Client:
         self._apply(client, fields)
         session.flush()
-        self._emit(session, client, EventType.customer_updated)
+        self.emit(session, client, EventType.customer_updated)
         return client
 
-    def _emit(self, session: Session, client: Client, type: EventType) -> None:
+    def emit(self, session: Session, client: Client, type: EventType) -> None:
+        """Report a change of the client (made here or elsewhere, e.g. SAT's lists re-check) in this transaction."""
         event_service.record(session, team_id=client.team_id, livemode=client.livemode, type=type,
                              data=self.serialize(session, client))
 
     def delete(self, session: Session, client: Client) -> None:
         from timbre.clients.tasks import delete_stored_files
 
-        self._emit(session, client, EventType.customer_deleted)
+        self.emit(session, client, EventType.customer_deleted)
         keys = SupportDocumentRepository.from_session(session).delete_of_entity(
             client.team_id, client.livemode, "client", client.id)
         ClientRepository.from_session(session).delete(client)

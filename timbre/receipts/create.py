@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session
 from timbre.auth.dependencies import AuthContext
 from timbre.clients.resolver import client_snapshot, resolve_client
 from timbre.errors import BusinessRuleViolation, ValidationFailed
+from timbre.events.types import EventType
 from timbre.invoices.repository import FolioRepository, fold
 from timbre.kit import jobs
 from timbre.kit.clock import now_ms
 from timbre.kit.ids import new_id
 from timbre.models import Client, Receipt
 from timbre.payments.pricing import Priced, price_items
+from timbre.receipts.events import emit
 from timbre.receipts.repository import ReceiptRepository
 from timbre.receipts.schemas import ReceiptInput, ReceiptUpdate, ReopenInput
 from timbre.receipts.service import receipt as receipt_service
@@ -106,6 +108,7 @@ def create(session: Session, auth: AuthContext, body: ReceiptInput, header_key: 
         if key and (found := repo.by_idempotency_key(auth.team_id, auth.livemode, key)) is not None:
             return Stored(found, False)
         raise
+    emit(session, receipt, EventType.receipt_created)
     if body.send_email:
         from timbre.receipts.tasks import send_receipt_email
 
@@ -135,7 +138,7 @@ def update(session: Session, auth: AuthContext, receipt_id: str, body: ReceiptUp
     if body.payment_form is not None:
         receipt.payment_form = body.payment_form
     receipt.search_text = search_text(receipt)
-    session.flush()
+    emit(session, receipt, EventType.receipt_updated)
     return receipt
 
 
@@ -148,7 +151,7 @@ def cancel(session: Session, auth: AuthContext, receipt_id: str) -> Receipt:
     _open(receipt, "cancelled")
     receipt.status, receipt.cancelled_at = "cancelled", now_ms()
     receipt.history = [*(receipt.history or []), {"action": "cancelled", "at": receipt.cancelled_at // 1000}]
-    session.flush()
+    emit(session, receipt, EventType.receipt_deleted)
     return receipt
 
 
@@ -164,5 +167,5 @@ def reopen(session: Session, auth: AuthContext, receipt_id: str, body: ReopenInp
     receipt.status, receipt.cancelled_at = "pending", None
     receipt.valid_until = now + SPANS.get(receipt.periodicity, 30) * DAY_MS
     receipt.history = [*(receipt.history or []), {"action": "reopened", "at": now // 1000, "reason": body.reason}]
-    session.flush()
+    emit(session, receipt, EventType.receipt_updated)
     return receipt

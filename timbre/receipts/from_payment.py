@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from timbre.events.types import EventType
 from timbre.invoices.repository import FolioRepository
 from timbre.kit.clock import now_ms
 from timbre.kit.ids import new_id
 from timbre.models import Payment, Receipt, Team
 from timbre.receipts.create import DAY_MS, DEFAULT_SERIES, SPANS, search_text, team_periodicity
+from timbre.receipts.events import emit
 from timbre.receipts.repository import ReceiptRepository
 
 
@@ -31,7 +33,9 @@ def receipt_for_payment(session: Session, team: Team, payment: Payment) -> Recei
     receipt.folio_number = FolioRepository.from_session(session).next_folio(payment.team_id, "receipt",
                                                                             DEFAULT_SERIES, payment.livemode)
     receipt.search_text = search_text(receipt)
-    return ReceiptRepository.from_session(session).add(receipt)
+    added = ReceiptRepository.from_session(session).add(receipt)
+    emit(session, added, EventType.receipt_created)
+    return added
 
 
 def cancel_for_refund(session: Session, payment: Payment) -> bool:
@@ -47,4 +51,5 @@ def cancel_for_refund(session: Session, payment: Payment) -> bool:
     receipt.status, receipt.cancelled_at = "cancelled", now_ms()
     receipt.history = [*(receipt.history or []), {"action": "cancelled", "reason": "payment refunded",
                                                   "at": receipt.cancelled_at // 1000}]
+    emit(session, receipt, EventType.receipt_deleted)
     return True

@@ -29,6 +29,7 @@ from timbre.auth.dependencies import AuthContext
 from timbre.cfdi import taxes as engine
 from timbre.config import Settings
 from timbre.errors import BusinessRuleViolation, TimbreError
+from timbre.events.types import EventType
 from timbre.invoices.compose import PUBLICO_GENERAL_ID
 from timbre.invoices.items import Line
 from timbre.invoices.linked import create_linked
@@ -36,6 +37,7 @@ from timbre.invoices.schemas import InvoiceInput
 from timbre.kit.clock import now_ms
 from timbre.models import Invoice, Receipt
 from timbre.receipts.create import team_periodicity
+from timbre.receipts.events import emit
 from timbre.receipts.periods import Period, is_closed, local_date, period_of
 from timbre.receipts.repository import ReceiptRepository
 
@@ -62,6 +64,7 @@ class GlobalLink:
     def attach(self, session: Session, invoice: Invoice) -> None:
         for receipt in self._locked(session):
             receipt.global_invoice_id, receipt.status = invoice.id, "completed"
+            emit(session, receipt, EventType.receipt_completed)
 
 
 def _tax_key(item: dict[str, Any]) -> str:
@@ -166,6 +169,7 @@ def issue(session: Session, auth: AuthContext, settings: Settings, receipts: lis
     if created.status == "failed":
         for receipt in ReceiptRepository.from_session(session).lock_many(team_id, livemode, ids):
             receipt.global_invoice_id, receipt.status = None, "pending"
+            emit(session, receipt, EventType.receipt_updated)
         session.commit()
         result.failed.append({"invoice_id": created.invoice.id, "receipts": ids, "error": created.invoice.error})
         return True

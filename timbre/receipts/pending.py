@@ -16,11 +16,13 @@ from timbre.auth.dependencies import AuthContext
 from timbre.clients.resolver import assert_ready_for_invoicing
 from timbre.clients.service import client as client_service
 from timbre.config import Settings
+from timbre.events.types import EventType
 from timbre.invoices.items import item_inputs
 from timbre.invoices.linked import create_linked
 from timbre.invoices.schemas import InvoiceInput
 from timbre.kit.clock import now_ms
 from timbre.models import Invoice, Receipt
+from timbre.receipts.events import emit
 from timbre.receipts.repository import ReceiptRepository
 
 LIMIT = 100
@@ -39,6 +41,7 @@ class PendingLink:
         now = now_ms()
         for receipt in ReceiptRepository.from_session(session).lock_many(self.team_id, self.livemode, self.ids):
             receipt.invoice_id, receipt.status, receipt.invoiced_at = invoice.id, "invoiced", now
+            emit(session, receipt, EventType.receipt_completed)
 
 
 def _body(client_id: str, receipts: list[Receipt]) -> InvoiceInput:
@@ -67,6 +70,7 @@ def stamp_pending(session: Session, auth: AuthContext, settings: Settings, clien
         if created is not None and created.status == "failed":
             for receipt in repo.lock_many(auth.team_id, auth.livemode, [r.id for r in batch]):
                 receipt.status, receipt.invoice_id, receipt.invoiced_at = "pending", None, None
+                emit(session, receipt, EventType.receipt_updated)
             session.commit()
             result.update(failed=len(batch), invoice_id=created.invoice.id, error=created.invoice.error)
             result["results"] = [{"id": r.id, "status": "failed"} for r in batch]

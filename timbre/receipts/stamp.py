@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from timbre.auth.dependencies import AuthContext
 from timbre.config import Settings
 from timbre.errors import BadRequest, BusinessRuleViolation, NotFound, TimbreError
+from timbre.events.types import EventType
 from timbre.invoices.cancel import cancel as cancel_invoice
 from timbre.invoices.items import item_inputs
 from timbre.invoices.linked import create_linked
@@ -31,6 +32,7 @@ from timbre.invoices.schemas import CancelInput, InvoiceInput
 from timbre.kit.clock import now_ms
 from timbre.models import Invoice, Receipt
 from timbre.receipts import globals as global_invoices
+from timbre.receipts.events import emit
 from timbre.receipts.periods import Period, local_date
 from timbre.receipts.repository import ReceiptInvoiceRepository, ReceiptRepository
 from timbre.receipts.schemas import StampInput
@@ -75,6 +77,7 @@ class ReceiptLink:
         receipt.invoice_id, receipt.status, receipt.invoiced_at = invoice.id, "invoiced", now_ms()
         if invoice.client_id:
             receipt.client_id, receipt.client = invoice.client_id, {**(invoice.client or {}), "id": invoice.client_id}
+        emit(session, receipt, EventType.receipt_completed)
 
 
 def _receiver(receipt: Receipt, body: StampInput) -> dict[str, Any]:
@@ -137,6 +140,7 @@ def stamp(session: Session, auth: AuthContext, settings: Settings, receipt: Rece
         repo.lock(current)
         current.status = "completed" if current.global_invoice_id else "pending"
         current.invoice_id, current.invoiced_at = None, None
+        emit(session, current, EventType.receipt_updated)
         session.commit()
         error = created.invoice.error or {}
         raise BadRequest("Failed to stamp invoice", f"{error.get('code')}: {error.get('message')}",
@@ -191,6 +195,7 @@ def replace_global(session: Session, auth: AuthContext, settings: Settings, glob
         receipt.global_invoice_id, receipt.status = None, "pending"
         receipt.history = [*(receipt.history or []), {"action": "global_invoice_cancelled", "invoice_id": global_id,
                                                       "at": now_ms() // 1000}]
+        emit(session, receipt, EventType.receipt_updated)
     session.commit()
     if not others:
         return

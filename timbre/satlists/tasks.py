@@ -2,8 +2,7 @@
 
 A client whose RFC is now on the 69-B Definitivo list gets `sat_status = "Definitivo"` and `sat_flagged_at`
 (the first time only); one that left the list is cleared. The clients' `efos` field reads the EFOS table
-the import refreshed, so it is current already. The events helper's `customer.updated` belongs where a
-client is newly flagged (`recheck_clients`, at `newly.append`).
+the import refreshed, so it is current already. A client whose flag changes emits `customer.updated`.
 """
 
 from __future__ import annotations
@@ -15,7 +14,9 @@ from huey import crontab
 from sqlalchemy.orm import Session
 
 from timbre.clients.efos import Situacion
+from timbre.clients.service import client as client_service
 from timbre.config import get_settings
+from timbre.events.types import EventType
 from timbre.kit.clock import now_ms
 from timbre.kit.db import session_scope
 from timbre.satlists.repository import ListedClientRepository
@@ -40,11 +41,13 @@ def recheck_clients(session: Session) -> dict[str, Any]:
                     continue
                 if status is not None:
                     client.sat_flagged_at = client.sat_flagged_at or now
-                    newly.append(client.id)  # customer.updated is emitted here (events helper)
+                    newly.append(client.id)
                     log.warning("client %s of team %s is now on SAT's 69-B Definitivo list", client.id, team_id)
                 else:
                     cleared += 1
                 client.sat_status = status
+                session.flush()
+                client_service.emit(session, client, EventType.customer_updated)
     session.flush()
     return {"flagged": newly, "cleared": cleared}
 
