@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 
 from timbre.catalogs import store
@@ -58,6 +58,16 @@ class HusoHorario(tzinfo):
                  inicio_verano: _Cambio | None = None, inicio_invierno: _Cambio | None = None) -> None:
         self.name, self.invierno, self.verano = name, invierno, verano
         self.inicio_verano, self.inicio_invierno = inicio_verano, inicio_invierno
+        # Each year's summer period in local wall-clock time, computed once (pure data: safe to share).
+        self._summers: dict[int, tuple[datetime, datetime]] = {}
+
+    def _summer(self, year: int) -> tuple[datetime, datetime]:
+        summer = self._summers.get(year)
+        if summer is None:
+            assert self.inicio_verano is not None and self.inicio_invierno is not None
+            summer = self._summers[year] = (self.inicio_verano.local_start(year),
+                                            self.inicio_invierno.local_start(year))
+        return summer
 
     def __repr__(self) -> str:
         return f"HusoHorario({self.name!r})"
@@ -67,7 +77,8 @@ class HusoHorario(tzinfo):
         if self.inicio_verano is None or self.inicio_invierno is None:
             return False
         naive = wall.replace(tzinfo=None)
-        return self.inicio_verano.local_start(naive.year) <= naive < self.inicio_invierno.local_start(naive.year)
+        starts, ends = self._summer(naive.year)
+        return starts <= naive < ends
 
     def utcoffset(self, dt: datetime | None) -> timedelta:
         if dt is None or self.verano is None or not self._summer_local(dt):
@@ -85,9 +96,8 @@ class HusoHorario(tzinfo):
         if self.verano is None or self.inicio_verano is None or self.inicio_invierno is None:
             return (utc + self.invierno).replace(tzinfo=self)
         # Summer starts at its hour of winter time and ends at its hour of summer time.
-        starts = self.inicio_verano.local_start(utc.year) - self.invierno
-        ends = self.inicio_invierno.local_start(utc.year) - self.verano
-        offset = self.verano if starts <= utc < ends else self.invierno
+        starts, ends = self._summer(utc.year)
+        offset = self.verano if starts - self.invierno <= utc < ends - self.verano else self.invierno
         return (utc + offset).replace(tzinfo=self)
 
 
@@ -123,8 +133,7 @@ def zone(codigo_postal: str | None) -> HusoHorario:
 def local_now(codigo_postal: str | None, now: datetime | None = None) -> datetime:
     """The wall clock at `codigo_postal` (naive, whole seconds), as CFDI dates are written.
     `now` (aware) defaults to the current instant."""
-    moment = now if now is not None else datetime.now(zone(codigo_postal))
-    return moment.astimezone(zone(codigo_postal)).replace(tzinfo=None, microsecond=0)
+    return (now or datetime.now(UTC)).astimezone(zone(codigo_postal)).replace(tzinfo=None, microsecond=0)
 
 
 def local_today(codigo_postal: str | None) -> date:
