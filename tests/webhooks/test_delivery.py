@@ -15,6 +15,7 @@ from tests.payments.helpers import register
 from tests.webhooks.helpers import deliveries, make_webhook
 from tests.webhooks.receiver import receiver
 from timbre.config import get_settings
+from timbre.kit import metrics
 from timbre.kit.db import session_scope
 from timbre.models import EmailMessage, Webhook
 from timbre.webhooks import delivery
@@ -77,6 +78,7 @@ class TestEventsReachTheReceiver:
 class TestRetries:
     def test_500_500_200_arrives_on_the_third_attempt(self, client: TestClient) -> None:
         acct = create_account()
+        counted = {o: metrics.WEBHOOK_DELIVERIES.labels(o)._value.get() for o in ("retrying", "succeeded")}
         with receiver([500, 500, 200]) as rx:
             webhook_id, secret = make_webhook(client, acct.headers(), rx.url)
             client.post("/v2/clients", headers=acct.headers(), json={"legal_name": "PUBLICO EN GENERAL"})
@@ -91,6 +93,9 @@ class TestRetries:
             assert delivery.attempt(first.id, now=retry_at) == ("succeeded", None)
             assert len(rx.received) == 3 and len(set(rx.ids())) == 1  # one message, three tries
             assert rx.received[-1].verify(secret)["type"] == "customer.created"
+        # /metrics counts every attempt by its outcome
+        assert metrics.WEBHOOK_DELIVERIES.labels("retrying")._value.get() == counted["retrying"] + 2
+        assert metrics.WEBHOOK_DELIVERIES.labels("succeeded")._value.get() == counted["succeeded"] + 1
 
     def test_gives_up_after_three_days(self, client: TestClient) -> None:
         acct = create_account()

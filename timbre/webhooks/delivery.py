@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from timbre.config import get_settings
 from timbre.emails.service import queue_email
 from timbre.events.wire import wire_event
+from timbre.kit import metrics
 from timbre.kit.clock import now_ms
 from timbre.kit.db import session_scope
 from timbre.kit.ids import new_id
@@ -76,7 +77,9 @@ def attempt(delivery_id: str, now: int | None = None) -> tuple[str, int | None]:
     else:
         outcome = sender.post(prepared.url, prepared.body, prepared.headers)
     with session_scope(url) as session:
-        return record(session, delivery_id, outcome, now)
+        status, retry_at = record(session, delivery_id, outcome, now)
+    metrics.WEBHOOK_DELIVERIES.labels(status).inc()  # succeeded, retrying or failed (gave up)
+    return status, retry_at
 
 
 def record(session: Session, delivery_id: str, outcome: sender.Outcome, now: int) -> tuple[str, int | None]:
