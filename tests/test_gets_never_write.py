@@ -16,6 +16,9 @@ from tests.complements.helpers import pay, ppd_invoice
 from tests.factories import run_jobs
 from tests.invoices.conftest import make_ready
 from tests.payments.helpers import request as payment_request
+from tests.receipts.helpers import make_receipt
+from tests.retentions.test_retentions_api import body as retention_body
+from tests.webhooks.helpers import make_webhook
 from timbre.cfdi import testca
 from timbre.config import get_settings
 from timbre.kit.clock import now_ms
@@ -70,9 +73,23 @@ def objects(client: TestClient) -> dict[str, Any]:
         session.add(UserToken(id=new_id("utok"), user_id=ready.account.user_id, purpose="reset",
                               token_hash=sha256_hex(reset), expires_at=now_ms() + 3_600_000))
     onboarding = _data(client.get(f"/v2/teams/{team}/onboarding-url", headers=headers))
+    receipt = make_receipt(ready, client={"id": ready.client_id})
+    retention = _data(client.post("/v2/retentions", headers=headers, json=retention_body(ready, "01")))
+    portal = urlsplit(_data(client.post("/v2/clients/customerportal", headers=headers,
+                                        json={"id": ready.client_id}))["url"])
     run_jobs()  # what creating them queued (PDFs, e-mails) is done before the walk
+    webhook_id, _ = make_webhook(client, headers, "http://127.0.0.1:9/hook")  # after the events: none to send
+    event_id = _data(client.get("/v2/events", headers=headers, params={"limit": 1}))[0]["id"]
     file_url = urlsplit(document["fileUrl"])
+    slug = portal.path.rsplit("/", 1)[1]
     return {
+        "queries": {"/autofactura": urlsplit(receipt["url"]).query, "/portal/{slug}": portal.query,
+                    "/portal/{slug}/files/{document_id}/{kind}": portal.query,
+                    "/v2/sat-lists/check": "rfc=EKU9003173C9"},
+        "/v2/invoices/{uuid}/support-documents": income["uuid"], "/v2/retentions/{id}": retention["id"],
+        "/v2/retentions/{id}/files": retention["id"], "name": "invoices", "slug": slug,
+        "document_id": income["id"], "kind": "pdf", "event_id": event_id, "receipt_id": receipt["id"],
+        "webhook_id": webhook_id,
         "headers": headers,
         "/v2/invoices/income/{uuid}": income["uuid"], "/v2/invoices/egress/{uuid}": egress["uuid"],
         "/v2/invoices/{uuid}/files": income["uuid"], "/v2/invoices/complements/{uuid}": complement["uuid"],
@@ -94,6 +111,8 @@ def _url(template: str, objects: dict[str, Any]) -> str:
     url = re.sub(r"\{([^}]+)\}", value, template)
     if template.startswith("/v2/files/"):
         return f"{url}?{objects['file_query']}"
+    if template in objects["queries"]:
+        return f"{url}?{objects['queries'][template]}"
     return f"{url}?q=BERENICE" if url.endswith("/search") else \
         f"{url}?q=servicio" if url.endswith("-keys") and "catalogs" in url else url
 

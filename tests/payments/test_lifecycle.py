@@ -11,7 +11,7 @@ from tests.invoices.checks import assert_valid_cfdi, stored_xml
 from tests.invoices.conftest import Ready
 from tests.payments.helpers import ITEM, get, register, request, settings
 from timbre.config import get_settings
-from timbre.emails.service import open_body
+from timbre.emails.sealing import open_body
 from timbre.kit.db import session_scope
 from timbre.models import EmailMessage, Payment
 

@@ -70,8 +70,7 @@ class TestDailyJob:
             assert row is not None and row.source == "sie" and row.rate == D("21.2102")
 
     def test_without_a_token_it_does_nothing(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.delenv("TIMBRE_BANXICO_TOKEN", raising=False)
-        get_settings.cache_clear()
+        monkeypatch.setattr(get_settings(), "banxico_token", None)  # the settings every test shares, restored after
         assert fetch_fix_rates() is None
 
     def test_a_failed_answer_stores_nothing(self) -> None:

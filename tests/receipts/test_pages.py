@@ -3,10 +3,14 @@ job, and a receipt stamped to the general public."""
 
 from __future__ import annotations
 
+import email
 import time
+
+import pytest
 
 from tests.factories import run_jobs
 from tests.invoices.conftest import Ready
+from tests.mail import smtp_server
 from tests.payments.helpers import settings
 from tests.receipts.helpers import make_receipt, move_created
 from tests.receipts.test_global_invoices import _last_month
@@ -51,16 +55,30 @@ class TestSelfInvoicePageStates:
             assert text in res.text
 
 
+def _body_text(raw: str) -> str:
+    message = email.message_from_string(raw)
+    part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode(part.get_content_charset() or "utf-8")
+
+
 class TestReceiptEmail:
     def _sent(self) -> list[EmailMessage]:
         with session_scope(get_settings().db_url) as session:
             return list(session.query(EmailMessage).all())
 
-    def test_send_email_on_create_and_avoid_receipts_emails(self, ready: Ready) -> None:
+    def test_send_email_on_create_and_avoid_receipts_emails(self, ready: Ready,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
         receipt = make_receipt(ready, client={"id": ready.client_id}, send_email=True)
-        run_jobs()
+        with smtp_server() as inbox:
+            monkeypatch.setattr(get_settings(), "smtp_url", inbox.url)
+            run_jobs()
         mails = [m for m in self._sent() if m.to == "berenice@example.com"]
-        assert len(mails) == 1 and receipt["url"] in mails[0].body and "/v2/files/" in mails[0].body
+        assert len(mails) == 1 and mails[0].status == "sent" and mails[0].body == ""  # no link kept at rest
+        assert len(inbox.messages) == 1
+        text = _body_text(inbox.messages[0])
+        assert receipt["url"] in text and "/v2/files/" in text
         settings(ready, emails={"avoid_receipts_emails": True})
         res = ready.client.post(f"/v2/receipts/{receipt['id']}/send", headers=ready.headers)
         assert res.status_code == 200 and res.json()["data"]["suppressed"] is True

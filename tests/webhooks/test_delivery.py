@@ -193,3 +193,28 @@ class TestSafety:
             row = session.get(Webhook, webhook_id)
             assert row is not None and secret.encode() not in row.secret_enc
             assert secret.split("_", 1)[1].encode() not in row.secret_enc
+
+
+class TestOrderPerObject:
+    def test_a_later_event_of_the_object_waits_for_the_earlier_one(self, client: TestClient) -> None:
+        acct = create_account()
+        with receiver([500, 200]) as rx:
+            webhook_id, secret = make_webhook(client, acct.headers(), rx.url)
+            made = client.post("/v2/clients", headers=acct.headers(), json={"legal_name": "PUBLICO EN GENERAL"})
+            client_id = made.json()["data"]["id"]
+            client.put(f"/v2/clients/{client_id}", headers=acct.headers(), json={"email": "a@example.com"})
+            other = client.post("/v2/clients", headers=acct.headers(), json={"legal_name": "OTRO CLIENTE"})
+            run_jobs()
+            created, updated, unrelated = deliveries(webhook_id)
+            # the create failed once; the update of the same client waits for it, another client's event does not
+            assert (created.status, updated.status, unrelated.status) == ("retrying", "pending", "succeeded")
+            assert [r.json["type"] for r in rx.received] == ["customer.created", "customer.created"]
+            assert delivery.attempt(updated.id)[0] == "waiting"
+            assert len(rx.received) == 2  # nothing sent while it waits
+            assert delivery.attempt(created.id, now=created.next_attempt_at) == ("succeeded", None)
+            assert delivery.next_in_line(created.id) == updated.id
+            assert delivery.attempt(updated.id)[0] == "succeeded"
+            assert [r.verify(secret)["type"] for r in rx.received] == [
+                "customer.created", "customer.created", "customer.created", "customer.updated"]
+            assert rx.received[-1].json["data"]["id"] == client_id
+            assert other.json()["data"]["id"] == rx.received[1].json["data"]["id"]

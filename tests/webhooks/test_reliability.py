@@ -15,7 +15,6 @@ from tests.factories import create_account
 from tests.procs import env_for, free_port, run, start, stop, wait_http
 from tests.webhooks.helpers import make_webhook
 from tests.webhooks.receiver import receiver
-from tests.worker.test_redis_worker import redis_url
 from timbre.config import get_settings
 from timbre.events.service import event as event_service
 from timbre.events.types import EventType
@@ -25,7 +24,6 @@ from timbre.models import WebhookDelivery
 from timbre.webhooks import tasks
 from timbre.worker.consumer import start_inprocess
 
-__all__ = ["redis_url"]
 WRITERS, PER_WRITER = 4, 250
 
 

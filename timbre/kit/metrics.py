@@ -28,6 +28,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from timbre.kit.private import private_dir
+
 ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -56,7 +58,7 @@ def prepare_multiprocess_dir(path: Path) -> None:
     """Use `path` for this process and the processes it starts (must run before this module is imported by
     them). Files of processes that no longer run are removed, so that a restart starts the counters afresh
     instead of adding up every earlier run's."""
-    path.mkdir(parents=True, exist_ok=True)
+    private_dir(path)  # under the data folder, which only its owner may read
     os.environ.setdefault(ENV, str(path))
     for file in Path(os.environ[ENV]).glob("*.db"):
         pid = file.stem.rsplit("_", 1)[-1]

@@ -1,5 +1,9 @@
 """One delivery attempt: claim, sign and send outside any transaction, record the outcome.
 
+Order: the events of one object (an invoice created, then cancelled) reach a webhook in the order they
+happened: a delivery waits (`waiting`, nothing sent) while an earlier event of its object is still on its way
+there, and the one that finishes (delivered, or given up) hands over to the next (`next_in_line`).
+
 Retries: exponential backoff with jitter (10 s × 3ⁿ, at most 6 h between tries, ±25 %) for 3 days after the
 first attempt, then `failed`. An endpoint that fails every attempt for 5 days is disabled and the team's admins
 are e-mailed. Every attempt is stored (`GET /v2/webhooks/{id}/deliveries`).
@@ -68,6 +72,9 @@ def attempt(delivery_id: str, now: int | None = None) -> tuple[str, int | None]:
         if webhook is None or event is None or webhook.status != "active":
             delivery.status, delivery.lease_until = "skipped", None
             return delivery.status, None
+        if DeliveryRepository.from_session(session).waits_for_earlier(delivery, event):
+            delivery.lease_until = None
+            return "waiting", None
         prepared = _prepare(webhook, event, now)
     # Outside any transaction (the claim is committed): DNS and the POST may take seconds.
     try:
@@ -80,6 +87,17 @@ def attempt(delivery_id: str, now: int | None = None) -> tuple[str, int | None]:
         status, retry_at = record(session, delivery_id, outcome, now)
     metrics.WEBHOOK_DELIVERIES.labels(status).inc()  # succeeded, retrying or failed (gave up)
     return status, retry_at
+
+
+def next_in_line(delivery_id: str) -> str | None:
+    """After a delivery finished: the open delivery of the next event of the same object, to the same webhook."""
+    with session_scope(get_settings().db_url) as session:
+        done = session.get(WebhookDelivery, delivery_id)
+        event = session.get(Event, done.event_id) if done is not None else None
+        if done is None or event is None or not event.object_id:
+            return None
+        return DeliveryRepository.from_session(session).first_open_of_object(done.team_id, done.livemode,
+                                                                            done.webhook_id, event.object_id)
 
 
 def record(session: Session, delivery_id: str, outcome: sender.Outcome, now: int) -> tuple[str, int | None]:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from timbre.kit.repository import TeamScopedRepository
-from timbre.models import Membership, User, Webhook, WebhookAttempt, WebhookDelivery
+from timbre.models import Event, Membership, User, Webhook, WebhookAttempt, WebhookDelivery
 
 _OPEN = ("pending", "retrying")
 
@@ -46,6 +46,34 @@ class DeliveryRepository(TeamScopedRepository[WebhookDelivery]):
                 .where(WebhookDelivery.status.in_(_OPEN), WebhookDelivery.next_attempt_at < horizon)
                 .order_by(WebhookDelivery.next_attempt_at).limit(limit))
         return [(row[0], row[1], row[2]) for row in self.session.execute(stmt)]
+
+    def waits_for_earlier(self, delivery: WebhookDelivery, event: Event) -> bool:
+        """Whether an earlier event of the same object is still on its way to this webhook (an open delivery, or
+        an event not fanned out yet): events of one object reach a webhook in the order they happened."""
+        if not event.object_id:
+            return False
+        earlier = or_(Event.created_at < event.created_at, and_(Event.created_at == event.created_at,
+                                                                  Event.id < event.id))
+        open_delivery = (self.scoped(delivery.team_id, delivery.livemode)
+                         .join(Event, Event.id == WebhookDelivery.event_id)
+                         .where(WebhookDelivery.webhook_id == delivery.webhook_id, WebhookDelivery.status.in_(_OPEN),
+                                WebhookDelivery.id != delivery.id, Event.object_id == event.object_id, earlier)
+                         .limit(1))
+        if self.session.scalars(open_delivery).first() is not None:
+            return True
+        undispatched = (select(Event.id).where(Event.team_id == event.team_id, Event.livemode == event.livemode,
+                                               Event.dispatched_at.is_(None), Event.object_id == event.object_id,
+                                               earlier).limit(1))
+        return self.session.scalars(undispatched).first() is not None
+
+    def first_open_of_object(self, team_id: str, livemode: bool, webhook_id: str, object_id: str) -> str | None:
+        """The open delivery of this object's earliest event still to reach the webhook."""
+        stmt = (self.scoped(team_id, livemode).join(Event, Event.id == WebhookDelivery.event_id)
+                .where(WebhookDelivery.webhook_id == webhook_id, WebhookDelivery.status.in_(_OPEN),
+                       Event.object_id == object_id)
+                .order_by(Event.created_at, Event.id).limit(1))
+        found = self.session.scalars(stmt).first()
+        return found.id if found is not None else None
 
     def of_event(self, event_id: str, team_id: str, livemode: bool) -> Sequence[WebhookDelivery]:
         return self.session.scalars(self.scoped(team_id, livemode).where(WebhookDelivery.event_id == event_id)).all()

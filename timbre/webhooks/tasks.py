@@ -45,6 +45,8 @@ def attempt(delivery_id: str) -> str:
     status, retry_at = delivery.attempt(delivery_id)
     if retry_at is not None:
         deliver.schedule(args=(delivery_id,), eta=_at(retry_at))
+    elif status in ("succeeded", "failed") and (following := delivery.next_in_line(delivery_id)) is not None:
+        deliver(following)  # the next event of the same object, which waited for this one
     return status
 
 
