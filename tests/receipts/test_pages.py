@@ -77,6 +77,8 @@ class TestReceiptEmail:
         mails = [m for m in self._sent() if m.to == "berenice@example.com"]
         assert len(mails) == 1 and mails[0].status == "sent" and mails[0].body == ""  # no link kept at rest
         assert len(inbox.messages) == 1
+        shown = ready.client.get(f"/v2/receipts/{receipt['id']}", headers=ready.headers).json()["data"]["emails"]
+        assert [(e["to"], e["status"]) for e in shown] == [("berenice@example.com", "sent")] and shown[0]["sent_at"]
         text = _body_text(inbox.messages[0])
         assert receipt["url"] in text and "/v2/files/" in text
         settings(ready, emails={"avoid_receipts_emails": True})

@@ -61,5 +61,5 @@ def send(session: Session, settings: Settings, receipt: Receipt, team: Team,
     ])
     for address in to:
         queue_email(session, to=address, subject=f"Recibo {receipt.series}-{receipt.folio_number} de "
-                    f"{team.legal_name}", body=body, team_id=team.id)
+                    f"{team.legal_name}", body=body, team_id=team.id, document_id=receipt.id)
     return {"recipients": to, "suppressed": False}

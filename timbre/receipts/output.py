@@ -26,7 +26,8 @@ def _document(invoice: Invoice | None) -> dict[str, Any] | None:
             "client": {k: (invoice.client or {}).get(k) for k in ("id", "name", "legal_name", "tax_id")}}
 
 
-def serialize(receipt: Receipt, *, url: str, invoices: dict[str, Invoice]) -> dict[str, Any]:
+def serialize(receipt: Receipt, *, url: str, invoices: dict[str, Invoice],
+              emails: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     client = receipt.client or {}
     invoice = invoices.get(receipt.invoice_id or "")
     global_invoice = invoices.get(receipt.global_invoice_id or "")
@@ -54,6 +55,7 @@ def serialize(receipt: Receipt, *, url: str, invoices: dict[str, Invoice]) -> di
         "url": url,
         "invoice_id": receipt.invoice_id,
         "invoice": _document(invoice),
+        "emails": emails or [],  # {to, status, sent_at} of each e-mail of the receipt
         "invoiced_at": None if receipt.invoiced_at is None else receipt.invoiced_at // 1000,
         "global_invoice_id": receipt.global_invoice_id,
         "global_invoice": _document(global_invoice),

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
 from timbre.config import Settings
+from timbre.emails.service import outcomes
 from timbre.errors import NotFound
 from timbre.kit.clock import now_ms
 from timbre.kit.pagination import ListParams, Page, paginate
@@ -53,11 +54,13 @@ class ReceiptService:
         by_scope: dict[tuple[str, bool], list[str | None]] = {}
         for r in receipts:
             by_scope.setdefault((r.team_id, r.livemode), []).extend((r.invoice_id, r.global_invoice_id))
+        emails: dict[str, list[dict[str, Any]]] = {}
         for (team_id, livemode), ids in by_scope.items():
             invoices.update(ReceiptInvoiceRepository.from_session(session).by_ids(team_id, livemode, ids))
+            emails.update(outcomes(session, team_id, [r.id for r in receipts if r.team_id == team_id]))
         secret = settings.secret()
-        return [output.serialize(r, url=links.self_invoice_url(settings.public_url, secret, r), invoices=invoices)
-                for r in receipts]
+        return [output.serialize(r, url=links.self_invoice_url(settings.public_url, secret, r), invoices=invoices,
+                                 emails=emails.get(r.id)) for r in receipts]
 
     def output(self, session: Session, settings: Settings, receipt: Receipt) -> dict[str, Any]:
         return self.outputs(session, settings, [receipt])[0]
