@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext, ReadAuth, WriteAuth
 from timbre.clients import support_docs
+from timbre.clients.csf_import import import_csf
 from timbre.clients.schemas import (
     ClientCreate,
+    ClientFromCsfOut,
     ClientOut,
     ClientUpdate,
     ClientValidationOut,
@@ -19,7 +21,7 @@ from timbre.clients.schemas import (
 )
 from timbre.clients.service import client as client_service
 from timbre.deps import SessionDep, SettingsDep
-from timbre.errors import ERROR_RESPONSES
+from timbre.errors import ERROR_RESPONSES, BadRequest
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
 from timbre.kit.pagination import ListParams, list_params
 from timbre.kit.storage import get_storage
@@ -75,6 +77,44 @@ def create_client(body: ClientCreate, auth: WriteAuth, session: SessionDep, resp
     if outcome != "created":
         response.status_code = 200
     return ok(messages[outcome], client_service.serialize(session, found))
+
+
+CSF_MAX_FILE_SIZE = 5 * 1024 * 1024
+CSF_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object",
+    "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary",
+                            "description": "The Constancia de Situación Fiscal's PDF as issued by SAT, at most 5 MiB"}},
+}}}}}
+
+
+async def _csf_form(request: Request, auth: WriteAuth, session: SessionDep) -> MultipartForm:
+    session.commit()  # release SQLite's write lock while the file arrives (see _upload_form)
+    return await read_multipart(request, max_file_size=CSF_MAX_FILE_SIZE)
+
+
+@router.post("/csf", status_code=201, response_model=Envelope[ClientFromCsfOut], openapi_extra=CSF_BODY,
+             responses={200: {"model": Envelope[ClientFromCsfOut], "description": "A client was updated"},
+                        413: {"description": "The file is larger than 5 MiB"}})
+def upload_csf(auth: WriteAuth, session: SessionDep, response: Response,
+               client_id: str | None = Query(None, max_length=60, description="Update this client (default: the "
+                                             "client with the constancia's RFC, created when there is none)"),
+               form: MultipartForm = Depends(_csf_form)) -> dict[str, Any]:
+    """Create or update a client from its Constancia de Situación Fiscal (multipart `file`, the PDF SAT issues).
+    Reads the RFC, the name (nombre and apellidos) or razón social, the régimenes in force (mapped to
+    c_RegimenFiscal), the address with its postal code and the idCIF, from the text and from the QR code (whose
+    SAT validation URL must name the same RFC and idCIF). The client with that RFC is updated (200) or created
+    (201); `client_id` updates that client instead. Anything that is not a constancia — another PDF, an image,
+    an empty file — is a 400 `Not a Constancia de Situación Fiscal`; a constancia whose data is not a valid
+    CFDI 4.0 receiver is a 400 naming the field. The answer is the client plus `csf`, what the constancia says."""
+    upload = form.files.get("file")
+    if upload is None:
+        raise BadRequest("Invalid request", "A file part named 'file' is required")
+    found, outcome, read = import_csf(session, auth, upload.data, client_id)
+    if outcome != "created":
+        response.status_code = 200
+    message = "Client created from the constancia" if outcome == "created" else "Client updated from the constancia"
+    return ok(message, {**client_service.serialize(session, found), "csf": read})
 
 
 @router.get("/search", response_model=ClientSearchEnvelope)

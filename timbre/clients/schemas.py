@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -152,3 +152,28 @@ class SupportDocumentOut(BaseModel):
     livemode: bool
     team: str
     created_at: int = Field(description="Unix seconds")
+
+
+class CsfRegimenOut(BaseModel):
+    code: str | None = Field(description="c_RegimenFiscal code (null: SAT's name matched no catalog entry)")
+    name: str = Field(description="The régimen as the constancia names it")
+    start: str | None = Field(description="Its Fecha Inicio (dd/mm/yyyy)")
+
+
+class CsfOut(BaseModel):
+    """What the Constancia de Situación Fiscal says."""
+
+    tax_id: str
+    persona: Literal["fisica", "moral"]
+    legal_name: str = Field(description="Nombre and apellidos (persona física) or Denominación/Razón Social")
+    id_cif: str | None = Field(description="The constancia's idCIF")
+    tax_system: str | None = Field(description="The régimen the client was given: the first one in force")
+    tax_systems: list[CsfRegimenOut] = Field(description="Every régimen in force (without Fecha Fin)")
+    zip: str | None
+    address: dict[str, str]
+    status: str | None = Field(description="Estatus en el padrón, e.g. ACTIVO")
+    qr_verified: bool = Field(description="The QR code's SAT validation URL names the same RFC and idCIF")
+
+
+class ClientFromCsfOut(ClientOut):
+    csf: CsfOut
