@@ -67,13 +67,6 @@ class SatInvoiceEventData(_Open):
     receiver_tax_id: str | None = None
 
 
-class ManifestEventData(_Open):
-    """The team's signed SAT manifest."""
-
-    team: str
-    signed_at: int | None = None
-
-
 class WebhookTestData(_Open):
     """What `POST /v2/webhooks/{id}/test` sends."""
 
@@ -91,8 +84,7 @@ PAYLOADS: dict[EventType, type[BaseModel]] = {
     **{t: ClientOut for t in EventType if t.value.startswith("customer.")},
     **{t: ServiceOut for t in EventType if t.value.startswith("service.")},
     EventType.sat_invoice_synced: SatInvoiceEventData,
-    **{t: TeamOut for t in EventType if t.value.startswith("teams.") and t is not EventType.teams_sat_manifest_signed},
-    EventType.teams_sat_manifest_signed: ManifestEventData,
+    **{t: TeamOut for t in EventType if t.value.startswith("teams.")},
     EventType.webhook_test: WebhookTestData,
 }
 assert set(PAYLOADS) == set(EventType), "every event type has a payload schema"
