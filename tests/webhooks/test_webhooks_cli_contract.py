@@ -42,6 +42,6 @@ class TestDoctor:
         res = client.get("/v2/webhooks", headers=headers)  # doctor sends no query here
         assert res.status_code == 200 and res.headers["content-type"].startswith("application/json")
         assert isinstance(res.json()["data"], list)
-        for path in ("/v2/clients", "/v2/invoices/income", "/v2/payments", "/v2/services"):
+        for path in ("/v2/clients", "/v2/invoices/income", "/v2/payments", "/v2/services", "/v2/receipts"):
             res = client.get(path, headers=headers, params={"limit": "1"})
             assert res.status_code == 200 and res.headers["content-type"].startswith("application/json"), path
