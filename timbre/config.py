@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     # for requests without a genuine key. Generous: they stop floods, not normal traffic or benchmarks.
     rate_limit_key: str = "2000/second;100000/minute"
     rate_limit_ip: str = "50/second;3000/minute"
+    # The simulated SAT of test mode (timbre.satws): verifications before a download request finishes, documents
+    # per package, lifetime requests of one query, downloads of one package. SAT's own values by default.
+    sat_sim_steps: int = Field(default=2, ge=0)
+    sat_sim_package_size: int = Field(default=200_000, ge=1)
+    sat_sim_quota: int = Field(default=2, ge=1)
+    sat_sim_downloads: int = Field(default=2, ge=1)
+    # Seconds before a call to SAT's web services (live mode) gives up.
+    sat_timeout: float = Field(default=30.0, gt=0)
     # Read once: every request needs them (a file read and a path resolution each time cost ~0.3 ms).
     _db_url: str | None = PrivateAttr(default=None)
     _secret: str | None = PrivateAttr(default=None)

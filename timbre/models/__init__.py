@@ -21,6 +21,9 @@ from timbre.models.payment_complement_document import PaymentComplementDocument
 from timbre.models.receipt import Receipt
 from timbre.models.retention import Retention
 from timbre.models.sat_list import SatListEntry, SatListImport
+from timbre.models.sat_sim_cancellation import SatSimCancellation
+from timbre.models.sat_sim_package import SatSimPackage
+from timbre.models.sat_sim_request import SatSimRequest
 from timbre.models.series import Series
 from timbre.models.service import Service
 from timbre.models.support_document import SupportDocument
@@ -61,6 +64,9 @@ __all__ = [
     "Retention",
     "SatListEntry",
     "SatListImport",
+    "SatSimCancellation",
+    "SatSimPackage",
+    "SatSimRequest",
     "Series",
     "Service",
     "SupportDocument",
