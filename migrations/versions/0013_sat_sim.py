@@ -1,4 +1,5 @@
-"""the simulated SAT's state (test mode): Descarga Masiva requests and packages, cancellation requests (issue 12)
+"""the simulated SAT's state (test mode): Descarga Masiva requests and packages, cancellation requests; SAT's
+last status answer on invoices and the index of the cancellation poll (issue 12)
 
 Revision ID: 0013
 Revises: 0012
@@ -53,9 +54,15 @@ def upgrade() -> None:
     sa.Column('answered_at', sa.BigInteger(), nullable=True))
     op.create_index(op.f('ix_sat_sim_cancellations_receiver_rfc'), 'sat_sim_cancellations', ['receiver_rfc'],
                     unique=False)
+    op.add_column('invoices', sa.Column('sat_status', sa.JSON(), nullable=True))
+    op.create_index('ix_invoices_cancellation_status', 'invoices', ['cancellation_status', 'updated_at'],
+                    unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_invoices_cancellation_status', table_name='invoices')
+    with op.batch_alter_table('invoices') as batch:
+        batch.drop_column('sat_status')
     op.drop_table('sat_sim_cancellations')
     op.drop_table('sat_sim_packages')
     op.drop_table('sat_sim_requests')

@@ -33,6 +33,16 @@ class InvoiceEventData(_Open):
     currency: str | None = None
 
 
+class InvoiceCancellationEventData(InvoiceEventData):
+    """The invoice, whose cancellation awaits or was refused by its receiver: `cancellation_status` is `pending`
+    (SAT asked the receiver; `sat_status.cancellation_status` "En proceso") or `rejected` ("Solicitud
+    rechazada"). Its acceptance, or 72 hours without an answer, is an `invoice.canceled`."""
+
+    cancellation_status: str | None = None
+    cancellation: dict[str, Any] | None = None
+    sat_status: dict[str, Any] | None = None
+
+
 class PaymentEventData(_Open):
     """The payment as `GET /v2/payments/{id}` returns it."""
 
@@ -79,6 +89,7 @@ PAYLOADS: dict[EventType, type[BaseModel]] = {
     EventType.invoice_created: InvoiceEventData,
     EventType.invoice_canceled: InvoiceEventData,
     EventType.invoice_failed: InvoiceEventData,
+    EventType.invoice_cancellation_status_updated: InvoiceCancellationEventData,
     EventType.invoice_batch_completed: InvoiceBatchEventData,
     **{t: ReceiptEventData for t in EventType if t.value.startswith("receipt.")},
     **{t: ClientOut for t in EventType if t.value.startswith("customer.")},

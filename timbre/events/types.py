@@ -1,4 +1,5 @@
-"""The event types: gigstack's 26 names (spec §4), plus `webhook.test` (sent by `POST /webhooks/{id}/test`)."""
+"""The event types: gigstack's 26 names (spec §4), plus `invoice.cancellation_status_updated` (a cancellation SAT
+routed to the receiver for acceptance: requested, rejected) and `webhook.test` (sent by `POST /webhooks/{id}/test`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class EventType(StrEnum):
     invoice_created = "invoice.created"
     invoice_canceled = "invoice.canceled"
     invoice_failed = "invoice.failed"
+    invoice_cancellation_status_updated = "invoice.cancellation_status_updated"
     invoice_batch_completed = "invoice_batch.completed"
     receipt_created = "receipt.created"
     receipt_updated = "receipt.updated"

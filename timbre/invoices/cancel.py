@@ -7,14 +7,17 @@ invoice of the team that relates to this one with relationship 04 (issue the sub
 until they are: the checks are pluggable (`DEPENDENT_CHECKS`) so later documents (payment
 complements) add theirs; the one here covers credit notes and any document relating to the invoice.
 
-The PAC is called outside any transaction; SAT's acknowledgement (acuse) is kept with the invoice.
+The PAC is called outside any transaction; SAT's acknowledgement (acuse) is kept with the invoice. When SAT
+routes the request to the receiver for acceptance (the PAC reports EstatusCancelacion "En proceso"), the
+invoice stays `valid` with `cancellation_status: pending` until SAT cancels it (acceptance, or 72 hours without
+an answer) or the receiver refuses (`rejected`): `invoices.sat_status` follows SAT (`PUT /invoices/{uuid}/status`
+and the poll). A pending cancellation is not requested twice (409 `cancellation_pending`).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +25,7 @@ from timbre.auth.dependencies import AuthContext
 from timbre.cfdi.pac import PacRejected, PacUnavailable
 from timbre.config import Settings
 from timbre.errors import BadRequest, BusinessRuleViolation, Conflict, NotFound, ServiceUnavailable, ValidationFailed
-from timbre.invoices.events import emit_status
+from timbre.invoices.events import emit_cancellation_status, emit_status
 from timbre.invoices.files import acuse_key
 from timbre.invoices.repository import InvoiceRepository
 from timbre.invoices.schemas import CancelInput
@@ -91,6 +94,9 @@ def cancel(session: Session, auth: AuthContext, settings: Settings, ref: str, bo
     if invoice.status != "valid" or invoice.uuid is None:
         raise BadRequest("Cannot cancel invoice", f"Only stamped invoices can be cancelled (status: {invoice.status})",
                          code="invoice_not_stamped")
+    if invoice.cancellation_status == "pending":
+        raise Conflict("Cancellation pending", f"The cancellation of {invoice.uuid} awaits the receiver's acceptance "
+                       "(SAT: En proceso)", code="cancellation_pending")
     _check_motive(session, invoice, body)
     for check in DEPENDENT_CHECKS:
         reason = check(session, invoice)
@@ -119,17 +125,26 @@ def cancel(session: Session, auth: AuthContext, settings: Settings, ref: str, bo
     if invoice.status == "cancelled":
         return invoice
     now = now_ms()
-    cancellation: dict[str, Any] = {"motive": motive, "motive_description": MOTIVES[motive],
-                                    "substitution_uuid": substitute, "requested_at": now // 1000,
-                                    "cancelled_at": now // 1000, "sat_status": result.status, "pac": pac.name}
-    invoice.status = "cancelled"
-    invoice.cancellation_status = "cancelled"
-    invoice.cancellation = cancellation
+    invoice.cancellation = {"motive": motive, "motive_description": MOTIVES[motive], "substitution_uuid": substitute,
+                            "requested_at": now // 1000, "cancelled_at": None, "sat_status": result.status,
+                            "pac": pac.name}
     invoice.acuse_xml = result.acuse_xml
-    invoice.last_balance = None if invoice.payment_method != "PPD" else invoice.last_balance
     if result.acuse_xml is not None:
         with contextlib.suppress(StorageError, OSError):  # else served from the database copy later
             get_storage(settings).put(acuse_key(invoice), result.acuse_xml, "application/xml")
-    emit_status(session, invoice)
+    if result.cancellation_status == "En proceso":  # SAT asks the receiver: the invoice stays valid meanwhile
+        invoice.cancellation_status = "pending"
+        emit_cancellation_status(session, invoice)
+    else:
+        mark_cancelled(invoice, now)
+        emit_status(session, invoice)
     session.commit()
     return invoice
+
+
+def mark_cancelled(invoice: Invoice, now: int) -> None:
+    """The invoice as SAT cancelled it (at once, or after a pending cancellation ended); the caller emits."""
+    invoice.status = "cancelled"
+    invoice.cancellation_status = "cancelled"
+    invoice.cancellation = {**(invoice.cancellation or {}), "cancelled_at": now // 1000}
+    invoice.last_balance = None if invoice.payment_method != "PPD" else invoice.last_balance

@@ -19,10 +19,11 @@ from timbre.errors import ERROR_RESPONSES
 from timbre.invoices import cancel as cancel_use_case
 from timbre.invoices import create as create_use_case
 from timbre.invoices import files
+from timbre.invoices import sat_status as sat_status_use_case
 from timbre.invoices import send as send_use_case
 from timbre.invoices.compose import InvoiceType
 from timbre.invoices.dry_run import dry_run
-from timbre.invoices.schemas import CancelInput, InvoiceInput, SendInput
+from timbre.invoices.schemas import CancelInput, CancellationAnswerInput, InvoiceInput, SendInput
 from timbre.invoices.service import invoice as invoice_service
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
 from timbre.kit.pagination import ListParams, list_params
@@ -195,12 +196,38 @@ def send_invoice(uuid: str, auth: WriteAuth, session: SessionDep, settings: Sett
 
 @router.delete("/{uuid}", response_model=Envelope[dict[str, Any]])
 def cancel_invoice(uuid: str, session: DeferredSession, body: CancelInput, auth: WriteAuth,
-                   settings: SettingsDep) -> dict[str, Any]:
+                   settings: SettingsDep) -> Any:
     """Cancel a stamped invoice: `{motive, substitution_uuid}` (or `replacement`). Motive 01 needs the
     substitute, an invoice relating to this one with relationship 04; 02-04 carry none. Refused while
-    other valid documents depend on the invoice. SAT's acuse is kept (`cancellation_receipt`)."""
+    other valid documents depend on the invoice. SAT's acuse is kept (`cancellation_receipt`). 202 with
+    `cancellation_status: pending` when SAT routes the request to the receiver for acceptance (SAT's rules:
+    docs/sat-status.md); 409 `cancellation_pending` while one awaits."""
     cancelled = cancel_use_case.cancel(session, auth, settings, uuid, body)
+    if cancelled.cancellation_status == "pending":
+        return JSONResponse(ok("Cancellation requested; SAT awaits the receiver's acceptance (up to 72 hours)",
+                               invoice_service.output(settings, cancelled)), status_code=202)
     return ok("Invoice cancelled successfully", invoice_service.output(settings, cancelled))
+
+
+@router.put("/{uuid}/status", response_model=Envelope[dict[str, Any]])
+def refresh_status(uuid: str, session: DeferredSession, auth: WriteAuth, settings: SettingsDep) -> dict[str, Any]:
+    """Ask SAT for the invoice's current status (Consulta de estado del CFDI; the simulated SAT in test mode) and
+    update the invoice: `sat_status{state, cancellable, cancellation_status, efos_validation, code, checked_at}`;
+    SAT's `Cancelado` makes it `cancelled` (`invoice.canceled`), a cancellation `En proceso` leaves it `valid` with
+    `cancellation_status: pending`, `Solicitud rechazada` with `rejected` (`invoice.cancellation_status_updated`).
+    503 `sat_unavailable` when SAT does not answer."""
+    refreshed = sat_status_use_case.refresh(session, auth, uuid)
+    return ok("Invoice status updated from SAT", invoice_service.output(settings, refreshed))
+
+
+@router.post("/{uuid}/test/cancellation-answer", response_model=Envelope[dict[str, Any]])
+def answer_cancellation(uuid: str, body: CancellationAnswerInput, session: DeferredSession, auth: WriteAuth,
+                        settings: SettingsDep) -> dict[str, Any]:
+    """Test mode only (404 with a live key): answer, as the receiver, a cancellation the simulated SAT routed for
+    acceptance. `accept: true` cancels the invoice (`invoice.canceled`), `false` refuses it (it stays valid,
+    `cancellation_status: rejected`). 409 `cancellation_not_pending` when none awaits an answer."""
+    answered = sat_status_use_case.answer_cancellation(session, auth, uuid, body.accept)
+    return ok("Cancellation answered", invoice_service.output(settings, answered))
 
 
 # ---- support documents ---------------------------------------------------------------------------

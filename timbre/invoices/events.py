@@ -1,6 +1,7 @@
 """Invoice events: `data` is the invoice as `GET /v2/invoices/income/{uuid}` shows it. `invoice.created` when a
 document is stamped (at once, or later for a 202-pending one), `invoice.failed` when it will never be, and
-`invoice.canceled` when SAT accepts its cancellation; each in the transaction that records the change."""
+`invoice.canceled` when SAT accepts its cancellation, `invoice.cancellation_status_updated` while a cancellation
+awaits the receiver's acceptance or after the receiver refused it; each in the transaction that records the change."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ from timbre.models import Invoice
 
 _BY_STATUS = {"valid": EventType.invoice_created, "failed": EventType.invoice_failed,
               "cancelled": EventType.invoice_canceled}
+
+
+def emit_cancellation_status(session: Session, invoice: Invoice) -> None:
+    """`invoice.cancellation_status_updated`: a cancellation awaits (or was refused by) the receiver."""
+    event_service.record(session, team_id=invoice.team_id, livemode=invoice.livemode,
+                         type=EventType.invoice_cancellation_status_updated,
+                         data=invoice_service.output(get_settings(), invoice))
 
 
 def emit_status(session: Session, invoice: Invoice) -> None:

@@ -90,6 +90,15 @@ class InvoiceRepository(TeamScopedRepository[Invoice]):
                 .order_by(Invoice.updated_at).limit(limit))
         return [(row[0], row[1], row[2]) for row in self.session.execute(stmt).all()]
 
+    def pending_cancellations(self, checked_before: int, limit: int = 200) -> Sequence[tuple[str, str, bool]]:
+        """(id, team_id, livemode) of valid invoices whose cancellation awaits the receiver, not asked about since
+        `checked_before` (any team: the poll acts on each by id)."""
+        stmt = (select(Invoice.id, Invoice.team_id, Invoice.livemode)
+                .where(Invoice.cancellation_status == "pending", Invoice.status == "valid",
+                       Invoice.updated_at < checked_before)
+                .order_by(Invoice.updated_at).limit(limit))
+        return [(row[0], row[1], row[2]) for row in self.session.execute(stmt).all()]
+
     def store_xml(self, invoice: Invoice, xml: bytes) -> None:
         invoice.xml = xml
         self.session.flush()

@@ -189,3 +189,8 @@ class CancelInput(Strict):
 
 class SendInput(Strict):
     emails: list[Email] | None = Field(None, max_length=20, description="Default: the client's e-mail")
+
+class CancellationAnswerInput(Strict):
+    """The receiver's answer to a cancellation SAT routed to it for acceptance (test mode only)."""
+
+    accept: bool = Field(..., description="true: accept (SAT cancels the invoice); false: refuse (it stays valid)")

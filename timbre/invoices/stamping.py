@@ -43,6 +43,7 @@ from timbre.errors import BadRequest
 from timbre.kit import metrics
 from timbre.kit.clock import now_ms
 from timbre.models import Invoice
+from timbre.satws.services import simulated_status
 
 log = logging.getLogger("timbre.invoices")
 ALREADY_STAMPED = "307"
@@ -63,9 +64,14 @@ def _sandbox_rules(cfdi: CFDI) -> list[Violation]:
     return validate_cfdi(cfdi, RuleContext(now=datetime.now(UTC)))
 
 
+def _sat_cancellation(uuid: str, rfc_emisor: str) -> str | None:
+    """The simulated SAT records a cancellation the sandbox accepted and applies SAT's acceptance rules."""
+    return simulated_status().cancel(uuid, rfc_emisor)
+
+
 @cache
 def sandbox() -> SandboxPAC:
-    return SandboxPAC(rules=_sandbox_rules)
+    return SandboxPAC(rules=_sandbox_rules, cancellations=_sat_cancellation)
 
 
 def pac_for(settings: Settings, livemode: bool) -> PAC:

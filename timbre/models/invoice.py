@@ -36,6 +36,8 @@ class Invoice(TeamScoped):
         Index("ix_invoices_scope_series", "team_id", "livemode", "invoice_type", "series", "created_at", "id"),
         Index("ix_invoices_scope_method", "team_id", "livemode", "invoice_type", "payment_method", "created_at", "id"),
         Index("ix_invoices_scope_created", "team_id", "livemode", "created_at", "id"),
+        # Migration 0013: the poll of cancellations awaiting the receiver's acceptance.
+        Index("ix_invoices_cancellation_status", "cancellation_status", "updated_at"),
     )
 
     invoice_type: Mapped[str] = mapped_column(String(1))
@@ -80,6 +82,9 @@ class Invoice(TeamScoped):
     cancellation_status: Mapped[str | None] = mapped_column(String(20))
     cancellation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     acuse_xml: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # SAT's last answer about this CFDI (Consulta de estado): state, cancellable, cancellation_status,
+    # efos_validation, checked_at (seconds). PUT /invoices/{uuid}/status and the cancellation poll write it.
+    sat_status: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     owner_id: Mapped[str | None] = mapped_column(String(40))
     # Accent- and case-folded "|uuid|series-folio|client names|tax id|email|" for GET /invoices/search.
     search_text: Mapped[str] = mapped_column(Text, default="")

@@ -90,7 +90,9 @@ def _fiscal(session: Session, auth: AuthContext, settings: Settings, payment: Pa
     this_month = invoice.issued_at[:7] == husos.local_now((auth.team.address or {}).get("zip")).isoformat()[:7]
     try:
         if this_month and handler == "cancel_resources" and full:
-            cancel_use_case.cancel(session, auth, settings, invoice.id, CancelInput(motive="03"))
+            cancelled = cancel_use_case.cancel(session, auth, settings, invoice.id, CancelInput(motive="03"))
+            if cancelled.cancellation_status == "pending":  # SAT awaits the receiver's acceptance
+                return {"fiscal_action": "invoice_cancellation_pending", "invoice_id": invoice.id}
             return {"fiscal_action": "invoice_cancelled", "invoice_id": invoice.id}
         created = create_use_case.create(session, auth, settings, _credit_note(payment, invoice, amount), "E")
         return {"fiscal_action": "credit_note", "credit_note_id": created.invoice.id,

@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 
 from timbre.kit.repository import Repository
-from timbre.models import EfosEntry, Invoice, SatSimCancellation, SatSimPackage, SatSimRequest
+from timbre.models import (
+    EfosEntry,
+    Invoice,
+    PaymentComplementDocument,
+    SatSimCancellation,
+    SatSimPackage,
+    SatSimRequest,
+)
 
 STAMPED = ("valid", "cancelled")
 ADVERSE_69B = ("Presunto", "Definitivo")
@@ -52,10 +59,18 @@ class SatDocumentRepository(Repository[Invoice]):
         return (found[0][1], found[0][2], found[0][3]) if found else None
 
     def dependents(self, uuid: str) -> int:
-        """Valid test-mode CFDI that relate to `uuid` (CfdiRelacionados): SAT's "No cancelable" while any is."""
-        query = select(func.count()).where(Invoice.livemode.is_(False), Invoice.status == "valid",
-                                           Invoice.related_text.like(f"%:{uuid.upper()}|%"))
-        return int(self.session.scalar(query) or 0)
+        """Valid test-mode CFDI that relate to `uuid` (CfdiRelacionados) other than by substitution (04): SAT's
+        "No cancelable" while any is."""
+        key = uuid.upper()
+        related = select(func.count()).where(Invoice.livemode.is_(False), Invoice.status == "valid",
+                                             Invoice.related_text.like(f"%:{key}|%"),
+                                             ~Invoice.related_text.like(f"%|04:{key}|%"))
+        # Payment complements (DoctoRelacionado) that paid it and are still valid.
+        paid = (select(func.count()).select_from(PaymentComplementDocument)  # complement_id: the P invoice's id
+                .join(Invoice, Invoice.id == PaymentComplementDocument.complement_id)
+                .where(PaymentComplementDocument.livemode.is_(False), PaymentComplementDocument.invoice_uuid == key,
+                       Invoice.status == "valid"))
+        return int(self.session.scalar(related) or 0) + int(self.session.scalar(paid) or 0)
 
     def is_efos(self, rfc: str) -> bool:
         query = select(EfosEntry.rfc).where(EfosEntry.rfc == rfc, EfosEntry.situation.in_(ADVERSE_69B))

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from timbre.cfdi.certs import CertificateError, CertificateKind, Credential
 from timbre.kit.db import session_scope
 from timbre.models import SatSimPackage, SatSimRequest
-from timbre.satws import packages
+from timbre.satws import packages, simulated_state
 from timbre.satws.base import (
     Code,
     Direction,
@@ -43,7 +43,7 @@ from timbre.satws.repository import (
     SimPackageRepository,
     SimRequestRepository,
 )
-from timbre.satws.simulated_state import clock, sat_state
+from timbre.satws.simulated_state import sat_state
 
 MAX_CFDI = 200_000
 MAX_METADATA = 1_000_000
@@ -65,7 +65,7 @@ def _not_authenticated(fiel: Credential, rfc: str) -> str | None:
     if fiel.rfc != rfc.upper() or fiel.kind is not CertificateKind.FIEL:
         return "Usuario No Válido: la e.firma no pertenece al RFC solicitante"
     try:
-        fiel.check_valid_at(clock())
+        fiel.check_valid_at(simulated_state.clock())
     except CertificateError:
         return "Usuario No Válido: la e.firma no está vigente"
     return None
@@ -168,7 +168,7 @@ class SimulatedDownload:
                 return PackageAnswer(Code.ACCEPTED, "Solicitud Aceptada", packages.zip_xml(
                     (uuid, xml) for uuid, xml, _status, _cancellation in found))
             cancellations = SimCancellationRepository.from_session(session)
-            now = clock()
+            now = simulated_state.clock()
             lines = [packages.metadata_line(uuid, xml, sat_state(status, cancellation, cancellations.get(uuid), now))
                      for uuid, xml, status, cancellation in found]
             return PackageAnswer(Code.ACCEPTED, "Solicitud Aceptada", packages.zip_metadata(package_id, lines))

@@ -19,9 +19,9 @@ from decimal import Decimal, InvalidOperation
 
 from timbre.cfdi import xmlsafe
 from timbre.cfdi.seal import CFDI_NS
-from timbre.kit.clock import now_ms
 from timbre.kit.db import session_scope
 from timbre.models import SatSimCancellation
+from timbre.satws import simulated_state
 from timbre.satws.acceptance import needs_acceptance
 from timbre.satws.base import CfdiStatus, StatusQuery
 from timbre.satws.repository import SatDocumentRepository, SimCancellationRepository
@@ -30,7 +30,6 @@ from timbre.satws.simulated_state import (
     REJECTED,
     WITH_ACCEPTANCE,
     WITHOUT_ACCEPTANCE,
-    clock,
     effective_status,
     sat_state,
 )
@@ -72,7 +71,7 @@ class SimulatedStatus:
                     or not _same_total(query.total, root.get("Total"))
                     or (query.seal_tail and not (root.get("Sello") or "").endswith(query.seal_tail))):
                 return NOT_FOUND
-            now = clock()
+            now = simulated_state.clock()
             sat = sat_state(status, cancellation, SimCancellationRepository.from_session(session).get(
                 query.uuid.upper()), now)
             if documents.dependents(query.uuid):
@@ -95,7 +94,7 @@ class SimulatedStatus:
             root = xmlsafe.parse(found[0])
             repo = SimCancellationRepository.from_session(session)
             row = repo.lock(uuid)
-            now = clock()
+            now = simulated_state.clock()
             if row is not None:
                 current, _at = effective_status(row, now)
                 if current != REJECTED:  # pending or done: asking again changes nothing
@@ -105,7 +104,7 @@ class SimulatedStatus:
             receptor = root.find(f"{{{CFDI_NS}}}Receptor").get("Rfc")
             repo.add(SatSimCancellation(id=uuid.upper(), issuer_rfc=rfc_emisor.upper(), receiver_rfc=receptor,
                                         status=status, requested_at=int(now.timestamp() * 1000),
-                                        answered_at=None if status == IN_PROCESS else now_ms()))
+                                        answered_at=None if status == IN_PROCESS else int(now.timestamp() * 1000)))
             return status
 
     def answer(self, uuid: str, accept: bool) -> str:
@@ -114,9 +113,9 @@ class SimulatedStatus:
             row = SimCancellationRepository.from_session(session).lock(uuid)
             if row is None:
                 raise CancellationNotPending("")
-            current, _at = effective_status(row, clock())
+            current, _at = effective_status(row, simulated_state.clock())
             if current != IN_PROCESS:
                 raise CancellationNotPending(current)
             row.status = WITH_ACCEPTANCE if accept else REJECTED
-            row.answered_at = int(clock().timestamp() * 1000)
+            row.answered_at = int(simulated_state.clock().timestamp() * 1000)
             return row.status

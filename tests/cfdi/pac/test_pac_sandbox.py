@@ -214,10 +214,20 @@ class TestCancel:
         assert caught.value.code == "205"
 
 
-def test_status_is_always_vigente(sandbox: SandboxPAC) -> None:
-    # Stateless by design: in test mode the application's own records say what was cancelled.
-    result = sandbox.status("a47d317f-780a-451e-85cf-9386521a6136", "EKU9003173C9", "XIQB891116QE4", "1.00")
-    assert (result.uuid, result.estado) == ("A47D317F-780A-451E-85CF-9386521A6136", "Vigente")
+def test_cancellations_are_handed_to_the_simulated_sat() -> None:
+    # SAT's acceptance rules live with the simulated SAT (timbre.satws): the sandbox reports its answer.
+    asked: list[tuple[str, str]] = []
+
+    def sat(uuid: str, rfc: str) -> str | None:
+        asked.append((uuid, rfc))
+        return "En proceso"
+
+    pac = SandboxPAC(cancellations=sat)
+    result = pac.cancel("a47d317f-780a-451e-85cf-9386521a6136", "EKU9003173C9", "02")
+    assert (result.status, result.cancellation_status) == ("201", "En proceso")
+    assert asked == [("A47D317F-780A-451E-85CF-9386521A6136", "EKU9003173C9")]
+    assert SandboxPAC().cancel("a47d317f-780a-451e-85cf-9386521a6136", "EKU9003173C9", "02").cancellation_status \
+        is None
 
 
 def rogue_csd(rfc: str) -> Credential:

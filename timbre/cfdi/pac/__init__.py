@@ -11,7 +11,6 @@ from .base import (
     PacRejected,
     PacUnavailable,
     StampResult,
-    StatusResult,
 )
 
 __all__ = [
@@ -24,5 +23,4 @@ __all__ = [
     "PacRejected",
     "PacUnavailable",
     "StampResult",
-    "StatusResult",
 ]

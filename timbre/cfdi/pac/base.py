@@ -18,9 +18,7 @@ from datetime import datetime
 from enum import Enum, StrEnum
 from typing import Any
 
-import requests
 from satcfdi.cfdi import CFDI
-from satcfdi.pacs import sat
 
 from .. import xmlsafe
 from ..certs import Credential
@@ -91,27 +89,20 @@ class StampResult:
 
 @dataclass(frozen=True, slots=True)
 class CancelResult:
-    """`status` is SAT's EstatusUUID code for the folio (201 accepted, 202 already cancelled...)."""
+    """`status` is SAT's EstatusUUID code for the folio (201 accepted, 202 already cancelled...);
+    `cancellation_status` SAT's EstatusCancelacion right after the request when the PAC knows it ("En proceso":
+    SAT routed it to the receiver for acceptance; None: not reported, the request stands as accepted)."""
 
     uuid: str
     status: str
     acuse_xml: bytes | None
     fecha: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StatusResult:
-    """SAT's ConsultaCFDI answer: Estado (Vigente/Cancelado/No Encontrado), EsCancelable,
-    EstatusCancelacion."""
-
-    uuid: str
-    estado: str
-    es_cancelable: str | None = None
-    estatus_cancelacion: str | None = None
+    cancellation_status: str | None = None
 
 
 class PAC:
-    """A stamping provider. Adapters implement the verbs they support."""
+    """A stamping provider. Adapters implement the verbs they support. SAT's status of a CFDI is not a PAC's
+    business: it is asked of SAT's own service (`timbre.satws.services.status_service`)."""
 
     name = "pac"
     rfc = ""
@@ -138,56 +129,6 @@ class PAC:
     ) -> CancelResult:
         """Ask SAT (through the PAC) to cancel `uuid`. Some PACs need the issuer's CSD."""
         raise NotImplementedError
-
-    def status(self, uuid: str, rfc_emisor: str, rfc_receptor: str, total: str) -> StatusResult:
-        """SAT's current status of a stamped CFDI, from SAT's public ConsultaCFDI service (the same
-        for every PAC). `total` as written in the CFDI's Total attribute."""
-        live = self.environment is Environment.PRODUCTION
-        consulta = _SatConsulta(environment=sat.Environment.PRODUCTION if live else sat.Environment.TEST)
-        document = CFDI({
-            "Emisor": {"Rfc": rfc_emisor},
-            "Receptor": {"Rfc": rfc_receptor},
-            "Total": total,
-            "Complemento": {"TimbreFiscalDigital": {"UUID": uuid}},
-        })
-        with map_exceptions(_CONSULTA_UNAVAILABLE):
-            answer = consulta.status(document)
-        code = answer.get("CodigoEstatus") or ""
-        if code.startswith("N - "):  # "N - 601: La expresión impresa proporcionada no es válida."
-            number, _, message = code[4:].partition(":")
-            raise PacRejected(number.strip(), message.strip() or code)
-        return StatusResult(
-            uuid=uuid.upper(),
-            estado=answer.get("Estado") or "",
-            es_cancelable=answer.get("EsCancelable"),
-            estatus_cancelacion=answer.get("EstatusCancelacion"),
-        )
-
-
-class _SatConsulta(sat.SAT):  # type: ignore[misc]  # satcfdi is untyped
-    """satcfdi's SAT client, with a timeout and strict parsing of the answer."""
-
-    timeout = 30.0
-
-    def _request(self, soap_url: str, data: str, soap_action: str, needs_token_fn: Any, verify: bool = True) -> Any:
-        response = requests.post(
-            url=soap_url,
-            data=data.encode("utf-8"),
-            headers=self._get_headers(soap_action, needs_token_fn=needs_token_fn),
-            verify=verify,
-            timeout=self.timeout,
-        )
-        if not response.ok:
-            raise PacUnavailable(f"SAT's ConsultaCFDI service answered HTTP {response.status_code}")
-        return xmlsafe.parse(response.content)
-
-
-_CONSULTA_UNAVAILABLE: dict[type[BaseException], type[PacError]] = {
-    requests.RequestException: PacUnavailable,
-    xmlsafe.XmlError: PacUnavailable,
-    AttributeError: PacUnavailable,  # no ConsultaResult in the answer
-    TypeError: PacUnavailable,
-}
 
 
 def check_cancel_request(motive: CancelMotive | str, substitution_uuid: str | None) -> CancelMotive:

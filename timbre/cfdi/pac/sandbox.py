@@ -8,8 +8,10 @@ SPR190613I52 in its x500UniqueIdentifier). Rejections carry the codes real PACs 
 (Anexo 20's 30x/401 codes, CFDI40xxx).
 
 The sandbox keeps no state (any number of processes may stamp): `cancel` accepts every
-well-formed request with EstatusUUID 201 and `status` reports "Vigente"; the application's own
-records are the truth in test mode.
+well-formed request with EstatusUUID 201 and hands it to the `cancellations` hook, the simulated SAT
+of test mode (`timbre.satws`), which applies SAT's acceptance rules and answers the request's
+EstatusCancelacion ("En proceso" when the receiver must accept it). SAT's status of a CFDI is asked
+of SAT's services (`timbre.satws`), never of a PAC.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from ...catalogs import husos
 from .. import xmlsafe, xsd
 from ..certs import Certificate, CertificateError, Credential, TrustStore, trust_store
 from ..seal import CFDI_NS, COMPROBANTE, find_timbre, verify_seal, verify_timbre
-from .base import PAC, CancelMotive, CancelResult, Environment, PacRejected, StampResult, StatusResult
+from .base import PAC, CancelMotive, CancelResult, Environment, PacRejected, StampResult
 from .base import check_cancel_request as _check_cancel_request
 from .sandbox_retenciones import RetencionesStamper
 from .tfd import timbre_fiscal
@@ -58,6 +60,8 @@ class Violation(Protocol):
 
 
 RulesHook = Callable[[CFDI], Sequence[Violation]]
+# (UUID, RfcEmisor) -> SAT's EstatusCancelacion after the request, or None when SAT does not hold the UUID.
+CancellationHook = Callable[[str, str], str | None]
 
 
 class RulesRejected(PacRejected):
@@ -96,9 +100,11 @@ class SandboxPAC(RetencionesStamper, PAC):
         trust: TrustStore | None = None,
         clock: Callable[[], datetime] | None = None,
         max_age: timedelta = timedelta(hours=72),
+        cancellations: CancellationHook | None = None,
     ) -> None:
         super().__init__(Environment.TEST)
         self.rules = rules
+        self.cancellations = cancellations
         self.trust = trust if trust is not None else trust_store("test")
         self.clock = clock or (lambda: datetime.now(UTC))
         self.max_age = max_age
@@ -214,10 +220,9 @@ class SandboxPAC(RetencionesStamper, PAC):
             raise PacRejected("205", "UUID no existe", details=[f"{uuid!r} is not a UUID"]) from None
         fecha = self.clock().astimezone(MEXICO_TZ).replace(tzinfo=None)
         document = _acuse(fecha=fecha, rfc_emisor=rfc_emisor.upper(), uuid=canonical, status="201")
-        return CancelResult(uuid=canonical, status="201", acuse_xml=_sign(document, self.credential), fecha=fecha)
-
-    def status(self, uuid: str, rfc_emisor: str, rfc_receptor: str, total: str) -> StatusResult:
-        return StatusResult(uuid=uuid.upper(), estado="Vigente", es_cancelable="Cancelable sin aceptación")
+        routed = self.cancellations(canonical, rfc_emisor) if self.cancellations is not None else None
+        return CancelResult(uuid=canonical, status="201", acuse_xml=_sign(document, self.credential), fecha=fecha,
+                            cancellation_status=routed)
 
     def verify_acuse(self, xml: bytes) -> bool:
         return verify_acuse(xml, self.credential)
