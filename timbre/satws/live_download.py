@@ -170,14 +170,16 @@ class LiveDownload:
         except _Refused as exc:
             return VerifyAnswer(Code.NOT_AUTHENTICATED, exc.message, RequestState.ERROR, Code.NOT_AUTHENTICATED, 0, ())
         result = _find(root, "s:Body/des:VerificaSolicitudDescargaResponse/des:VerificaSolicitudDescargaResult")
+        code, message = result.get("CodEstatus") or "", result.get("Mensaje") or ""
+        if code != Code.ACCEPTED:  # the verification itself failed: no state to read (SAT sends 0)
+            return VerifyAnswer(code, message, RequestState.ERROR, result.get("CodigoEstadoSolicitud") or code, 0, ())
         try:
-            state = RequestState(int(result.get("EstadoSolicitud") or RequestState.ERROR))
+            state = RequestState(int(result.get("EstadoSolicitud") or ""))
             count = int(result.get("NumeroCFDIs") or 0)
         except ValueError:
             raise SatUnavailable("SAT's VerificaSolicitudDescarga answered an unknown EstadoSolicitud") from None
         packages = tuple(p.text for p in result.findall(f"{{{DES}}}IdsPaquetes") if p.text)
-        return VerifyAnswer(result.get("CodEstatus") or "", result.get("Mensaje") or "", state,
-                            result.get("CodigoEstadoSolicitud") or "", count, packages)
+        return VerifyAnswer(code, message, state, result.get("CodigoEstadoSolicitud") or "", count, packages)
 
     def download(self, fiel: Credential, rfc: str, package_id: str) -> PackageAnswer:
         url, action = DOWNLOAD
