@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from tests.invoices.conftest import EMISOR_NAME, EMISOR_RFC, Ready, make_ready
 from timbre.cfdi import testca
 from timbre.cfdi.certs import Credential
+from timbre.cfdi.pac.sandbox import MEXICO_TZ
 from timbre.satws.base import Direction, DownloadKind, DownloadQuery
 
 RECEPTOR_RFC = "XIQB891116QE4"
@@ -50,6 +51,7 @@ def stamp(ready: Ready, **body: Any) -> dict[str, Any]:
 
 def query(rfc: str = EMISOR_RFC, direction: Direction = Direction.ISSUED, kind: DownloadKind = DownloadKind.CFDI,
           days: int = 3) -> DownloadQuery:
-    now = datetime.now().replace(microsecond=0)
-    return DownloadQuery(rfc=rfc, direction=direction, kind=kind, start=now - timedelta(days=days),
-                         end=now + timedelta(days=1))
+    """Whole days around today (Mexico's wall clock), so the same call twice is the same query."""
+    today = datetime.now(MEXICO_TZ).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+    return DownloadQuery(rfc=rfc, direction=direction, kind=kind, start=today - timedelta(days=days),
+                         end=today + timedelta(days=2, seconds=-1))

@@ -134,6 +134,9 @@ def cancel(session: Session, auth: AuthContext, settings: Settings, ref: str, bo
             get_storage(settings).put(acuse_key(invoice), result.acuse_xml, "application/xml")
     if result.cancellation_status == "En proceso":  # SAT asks the receiver: the invoice stays valid meanwhile
         invoice.cancellation_status = "pending"
+        if invoice.sat_status:  # SAT's earlier answer, with what SAT just said through the PAC
+            invoice.sat_status = {**invoice.sat_status, "cancellation_status": result.cancellation_status,
+                                  "checked_at": now // 1000}
         emit_cancellation_status(session, invoice)
     else:
         mark_cancelled(invoice, now)
