@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from timbre.cfdi import xmlsafe
 from timbre.cfdi.seal import CFDI_NS
-from timbre.kit.db import session_scope
+from timbre.kit.db import read_only, session_scope
 from timbre.models import SatSimCancellation
 from timbre.satws import simulated_state
 from timbre.satws.acceptance import needs_acceptance
@@ -60,6 +60,7 @@ class SimulatedStatus:
 
     def status(self, query: StatusQuery) -> CfdiStatus:
         with session_scope(self.db_url) as session:
+            read_only(session)
             documents = SatDocumentRepository.from_session(session)
             found = documents.document(query.uuid)
             if found is None:
@@ -88,10 +89,12 @@ class SimulatedStatus:
         """Record a cancellation request the sandbox PAC accepted; SAT's EstatusCancelacion after it (None
         for a UUID this SAT does not hold, e.g. a retention: nothing to route)."""
         with session_scope(self.db_url) as session:
+            read_only(session)  # a caller may hold the write lock (a retention's cancel): only read until needed
             found = SatDocumentRepository.from_session(session).document(uuid)
-            if found is None:
-                return None
-            root = xmlsafe.parse(found[0])
+        if found is None:
+            return None
+        root = xmlsafe.parse(found[0])
+        with session_scope(self.db_url) as session:
             repo = SimCancellationRepository.from_session(session)
             row = repo.lock(uuid)
             now = simulated_state.clock()
