@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from timbre.auth.dependencies import ReadAuth, WriteAuth
 from timbre.deps import SessionDep
 from timbre.errors import ERROR_RESPONSES
-from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
+from timbre.kit.envelope import Envelope, listing, ok
 from timbre.kit.uploads import MultipartForm, read_multipart
 from timbre.satmirror.output import serialize
+from timbre.satmirror.schemas import PdfEnvelope, SatListEnvelope
 from timbre.satmirror.service import sat_mirror
 
 router = APIRouter(prefix="/invoices/sat", tags=["SAT mirror"], responses=ERROR_RESPONSES)
@@ -21,7 +22,7 @@ IMPORT_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {"mu
                                               "description": "A ZIP from SAT's portal, or a CFDI XML"}}}}}}}
 
 
-@router.get("", response_model=ListEnvelope[dict[str, Any]])
+@router.get("", response_model=SatListEnvelope)
 def list_sat_invoices(
     auth: ReadAuth, session: SessionDep,
     limit: int = Query(20, ge=1, le=100, description="Page size, 1–100"),
@@ -81,7 +82,7 @@ def retry_sat_invoice_xml(uuid: str, auth: WriteAuth, session: SessionDep) -> di
     return ok(message, data)
 
 
-@router.post("/{uuid}/pdf")
+@router.post("/{uuid}/pdf", response_model=PdfEnvelope)
 def sat_invoice_pdf(uuid: str, auth: ReadAuth, session: SessionDep) -> dict[str, Any]:
     """Our PDF template for the mirrored CFDI (4.0 or 3.3, payment complements included), base64 in the
     top-level `pdf` (and in `data.pdf`)."""

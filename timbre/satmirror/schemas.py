@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
+from timbre.kit.envelope import Envelope, ListEnvelope
 from timbre.schemas import Strict
 
 Direction = Literal["issued", "received"]
@@ -31,3 +32,11 @@ class DownloadRequestIn(Strict):
     rfc_type: Direction | Literal["both"] = Field("both", description="issued, received or both")
     request_type: Literal["metadata", "cfdi", "both"] = Field(
         "both", description="metadata only, CFDI only, or metadata then CFDI")
+
+
+class SatListEnvelope(ListEnvelope[dict[str, Any]]):
+    total_is_exact: bool = True  # total_results is exact up to 10,000 rows, a floor beyond
+
+
+class PdfEnvelope(Envelope[dict[str, Any]]):
+    pdf: str  # gigstack's CLI reads the PDF at the top level
