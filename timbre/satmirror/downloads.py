@@ -14,13 +14,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from timbre.errors import BadRequest, Conflict
-from timbre.kit.clock import now_ms
 from timbre.kit.ids import new_id
 from timbre.models import SatDownloadRequest, SatDownloadRun, SatMirrorSettings, Team
 from timbre.satmirror.download_repository import DownloadRequestRepository, DownloadRunRepository
 from timbre.satmirror.ingest import team_rfc
 from timbre.satmirror.output import local_iso
-from timbre.satmirror.read import MEXICO, local_ms
+from timbre.satmirror.read import MEXICO
 
 KINDS = ("Metadata", "CFDI")
 # A request's status as gigstack's history reports it.
@@ -92,16 +91,6 @@ class Downloads:
             "earliestIssueDate": local_iso(row.earliest_issue), "latestIssueDate": local_iso(row.latest_issue),
             "createdAt": row.created_at, "completedAt": row.completed_at,
         }
-
-
-def window_ms(row: SatDownloadRequest) -> tuple[int, int]:
-    start, end = local_ms(row.window_start), local_ms(row.window_end)
-    assert start is not None and end is not None
-    return start, end
-
-
-def touch(row: Any) -> None:
-    row.updated_at = now_ms()
 
 
 downloads = Downloads()

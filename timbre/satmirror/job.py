@@ -149,13 +149,10 @@ class _Run:
         """Keep the lease for the continuation the caller schedules in `poll_ms`: its token. Should that
         continuation be lost, the lease lapses `lease_ms` later and the periodic job resumes the run."""
         token = self.ctx.clock() + self.ctx.poll_ms + self.ctx.lease_ms
-
-        def change(_session: Session, run: SatDownloadRun) -> None:
-            run.lease_until = token
         with session_scope(self.ctx.db_url) as session:
             run = DownloadRunRepository.from_session(session).get_scoped(self.run_id, self.team_id, self.livemode)
             assert run is not None
-            change(session, run)
+            run.lease_until = token
         return token
 
     # ---- one request -------------------------------------------------------------------------------

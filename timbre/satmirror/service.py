@@ -20,7 +20,7 @@ from timbre.satmirror import tasks
 from timbre.satmirror.downloads import downloads
 from timbre.satmirror.ingest import ImportResult, Ingest
 from timbre.satmirror.output import serialize
-from timbre.satmirror.read import UUID_RE, local_ms
+from timbre.satmirror.read import UUID_RE, Unreadable, local_ms
 from timbre.satmirror.repository import Filters, SatInvoiceRepository
 
 NOT_FOUND = ("SAT invoice not found", "No CFDI with this UUID in the team's SAT mirror")
@@ -32,16 +32,15 @@ def _bound(value: str | None, name: str, *, end: bool) -> int | None:
     if value is None or not value.strip():
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isdigit() and len(text) <= 13:
         number = int(text)
         return number if number >= 100_000_000_000 else number * 1000 + (999 if end else 0)
     try:
         if len(text) == 10:
-            ms = local_ms(f"{text}T00:00:00")
-            assert ms is not None
-            return ms + (86_400_000 - 1 if end else 0)
+            day = local_ms(f"{text}T00:00:00")
+            return None if day is None else day + (86_400_000 - 1 if end else 0)
         return local_ms(text)
-    except Exception:
+    except Unreadable:
         raise BadRequest("Invalid date", f"{name} must be YYYY-MM-DD, an ISO date-time or a unix timestamp",
                          code="invalid_field_value", details=[{"field": name, "message": f"{name}: {value!r}"}]) \
             from None
