@@ -79,6 +79,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sat_invoices_created_at'), ['created_at'], unique=False)
         batch_op.create_index('ix_sat_invoices_direction', ['team_id', 'livemode', 'direction', 'issued_at', 'id'], unique=False)
         batch_op.create_index('ix_sat_invoices_list', ['team_id', 'livemode', 'issued_at', 'id'], unique=False)
+        batch_op.create_index('ix_sat_invoices_issuer', ['team_id', 'livemode', 'issuer_rfc', 'issued_at', 'id'],
+                              unique=False)
+        batch_op.create_index('ix_sat_invoices_receiver', ['team_id', 'livemode', 'receiver_rfc', 'issued_at', 'id'],
+                              unique=False)
+        batch_op.create_index('ix_sat_invoices_status', ['team_id', 'livemode', 'status', 'direction', 'issued_at',
+                                                         'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sat_invoices_livemode'), ['livemode'], unique=False)
         batch_op.create_index(batch_op.f('ix_sat_invoices_team_id'), ['team_id'], unique=False)
         batch_op.create_index('uq_sat_invoices_uuid', ['team_id', 'livemode', 'uuid'], unique=True)
@@ -198,6 +204,9 @@ def downgrade() -> None:
         batch_op.drop_index('uq_sat_invoices_uuid')
         batch_op.drop_index(batch_op.f('ix_sat_invoices_team_id'))
         batch_op.drop_index(batch_op.f('ix_sat_invoices_livemode'))
+        batch_op.drop_index('ix_sat_invoices_status')
+        batch_op.drop_index('ix_sat_invoices_receiver')
+        batch_op.drop_index('ix_sat_invoices_issuer')
         batch_op.drop_index('ix_sat_invoices_list')
         batch_op.drop_index('ix_sat_invoices_direction')
         batch_op.drop_index(batch_op.f('ix_sat_invoices_created_at'))

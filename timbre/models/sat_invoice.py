@@ -24,6 +24,9 @@ class SatInvoice(TeamScoped):
         Index("uq_sat_invoices_uuid", "team_id", "livemode", "uuid", unique=True),
         Index("ix_sat_invoices_list", "team_id", "livemode", "issued_at", "id"),
         Index("ix_sat_invoices_direction", "team_id", "livemode", "direction", "issued_at", "id"),
+        Index("ix_sat_invoices_issuer", "team_id", "livemode", "issuer_rfc", "issued_at", "id"),
+        Index("ix_sat_invoices_receiver", "team_id", "livemode", "receiver_rfc", "issued_at", "id"),
+        Index("ix_sat_invoices_status", "team_id", "livemode", "status", "direction", "issued_at", "id"),
     )
 
     uuid: Mapped[str] = mapped_column(String(36))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
+
 from timbre.kit.numbers import number
 from timbre.models import SatInvoice
 from timbre.satmirror.read import MEXICO, Summary
@@ -17,7 +19,8 @@ def local_iso(ms: int | None) -> str | None:
     return datetime.fromtimestamp(ms / 1000, MEXICO).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
-def serialize(row: SatInvoice) -> dict[str, Any]:
+def serialize(row: SatInvoice | Row[Any]) -> dict[str, Any]:
+    """A mirrored CFDI (an ORM object, or a row of its columns) on the wire."""
     return {
         "id": row.id,
         "uuid": row.uuid,
@@ -34,7 +37,7 @@ def serialize(row: SatInvoice) -> dict[str, Any]:
         "certified_at": local_iso(row.certified_at),
         "cancelled_at": local_iso(row.cancelled_at),
         "pac_rfc": row.pac_rfc,
-        "has_xml": row.xml is not None,
+        "has_xml": row.resource_status == "xml_downloaded",
         "verification": row.verification,
         "source": row.source,
         **{key: value for key, value in (row.details or {}).items() if key in ("series", "folio", "payments")},
