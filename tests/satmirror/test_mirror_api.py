@@ -12,6 +12,7 @@ from tests.factories import create_account
 from tests.invoices.conftest import Ready
 from tests.satmirror.conftest import Taxpayer, drive, stamp
 from tests.satmirror.helpers import import_zip, issued_xml, mirror, zipped
+from timbre.satmirror import repository
 from timbre.satws.packages import METADATA_HEADER
 
 CLI_FIELDS = {"uuid", "direction", "invoice_type", "issuer", "receiver", "total", "currency", "status",
@@ -174,3 +175,11 @@ class TestImport:
         res = client.post("/v2/invoices/sat/import", headers=account.headers(),
                           files={"file": ("a.zip", zipped({"a.xml": b"<x/>"}), "application/zip")})
         assert res.status_code == 400 and res.json()["error"]["code"] == "team_tax_id_required"
+
+
+class TestCountCap:
+    def test_beyond_the_cap_total_results_is_a_floor(self, client: TestClient, received: Ready,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(repository, "COUNT_CAP", 3)
+        body = client.get("/v2/invoices/sat", headers=received.headers, params={"limit": 2}).json()
+        assert (body["total_results"], body["total_is_exact"], body["has_more"]) == (3, False, True)

@@ -38,7 +38,7 @@ def list_sat_invoices(
     receiver_rfc: str | None = Query(None, max_length=13, description="Receiver's RFC"),
 ) -> dict[str, Any]:
     """The team's CFDI as SAT holds them, newest issue date first, each with its `verification`
-    (`xsd`, `seal`, `tfd`, `efos`). `total_results` is exact up to 10,000 (`total_is_exact`)."""
+    (`xsd`, `seal`, `tfd`, `efos`). `total_results` is exact up to 1,000 (`total_is_exact`)."""
     filters = sat_mirror.filters(direction=direction, status=status, invoice_type=invoice_type,
                                  issuer_rfc=issuer_rfc, receiver_rfc=receiver_rfc, from_=from_, to=to)
     page, exact = sat_mirror.list(session, auth.team_id, auth.livemode, filters, limit=limit,

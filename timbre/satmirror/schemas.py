@@ -35,7 +35,7 @@ class DownloadRequestIn(Strict):
 
 
 class SatListEnvelope(ListEnvelope[dict[str, Any]]):
-    total_is_exact: bool = True  # total_results is exact up to 10,000 rows, a floor beyond
+    total_is_exact: bool = True  # total_results is exact up to 1,000 rows, a floor beyond
 
 
 class PdfEnvelope(Envelope[dict[str, Any]]):
