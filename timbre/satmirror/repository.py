@@ -12,7 +12,8 @@ from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
 from timbre.kit.repository import TeamScopedRepository
 from timbre.models import SatInvoice, SatMirrorSettings
 
-COUNT_CAP = 1_000  # beyond this, total_results is a floor (`total_is_exact: false`): an exact count of 1 M rows costs ~100 ms
+# Beyond this, total_results is a floor (`total_is_exact: false`): an exact count of 1 M rows costs ~100 ms.
+COUNT_CAP = 1_000
 
 
 _LISTED = tuple(column for column in SatInvoice.__table__.c if column.name != "xml")
