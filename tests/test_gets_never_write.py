@@ -18,6 +18,7 @@ from tests.invoices.conftest import make_ready
 from tests.payments.helpers import request as payment_request
 from tests.receipts.helpers import make_receipt
 from tests.retentions.test_retentions_api import body as retention_body
+from tests.satmirror.helpers import issued_xml
 from tests.webhooks.helpers import make_webhook
 from timbre.cfdi import testca
 from timbre.config import get_settings
@@ -77,6 +78,9 @@ def objects(client: TestClient) -> dict[str, Any]:
     retention = _data(client.post("/v2/retentions", headers=headers, json=retention_body(ready, "01")))
     portal = urlsplit(_data(client.post("/v2/clients/customerportal", headers=headers,
                                         json={"id": ready.client_id}))["url"])
+    mirrored = client.post("/v2/invoices/sat/import", headers=headers, files={"file": (
+        "cfdi.xml", issued_xml(income["uuid"]), "application/xml")})
+    assert mirrored.status_code == 200 and mirrored.json()["data"]["created"] == 1, mirrored.text
     run_jobs()  # what creating them queued (PDFs, e-mails) is done before the walk
     webhook_id, _ = make_webhook(client, headers, "http://127.0.0.1:9/hook")  # after the events: none to send
     event_id = _data(client.get("/v2/events", headers=headers, params={"limit": 1}))[0]["id"]
@@ -92,7 +96,8 @@ def objects(client: TestClient) -> dict[str, Any]:
         "webhook_id": webhook_id,
         "headers": headers,
         "/v2/invoices/income/{uuid}": income["uuid"], "/v2/invoices/egress/{uuid}": egress["uuid"],
-        "/v2/invoices/{uuid}/files": income["uuid"], "/v2/invoices/complements/{uuid}": complement["uuid"],
+        "/v2/invoices/{uuid}/files": income["uuid"], "/v2/invoices/sat/{uuid}": income["uuid"],
+        "/v2/invoices/complements/{uuid}": complement["uuid"],
         "/v2/invoices/payment/{uuid}": complement["uuid"],
         "draft_id": draft["id"], "payment_id": payment["id"], "client_id": ready.client_id,
         "service_id": service["id"], "team_id": team, "user_id": ready.account.user_id, "code": "42501",

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     sat_sim_downloads: int = Field(default=2, ge=1)
     # Seconds before a call to SAT's web services (live mode) gives up.
     sat_timeout: float = Field(default=30.0, gt=0)
+    # SAT mirror downloads (timbre.satmirror): how long a run waits before asking SAT again about a request it
+    # is still preparing, and how long a worker's hold on a run lasts without renewal (a killed worker's run is
+    # resumed once it lapses).
+    sat_poll_seconds: float = Field(default=60.0, gt=0)
+    sat_lease_seconds: float = Field(default=120.0, gt=0)
     # Read once: every request needs them (a file read and a path resolution each time cost ~0.3 ms).
     _db_url: str | None = PrivateAttr(default=None)
     _secret: str | None = PrivateAttr(default=None)

@@ -20,7 +20,12 @@ from timbre.models.payment_complement import PaymentComplement
 from timbre.models.payment_complement_document import PaymentComplementDocument
 from timbre.models.receipt import Receipt
 from timbre.models.retention import Retention
+from timbre.models.sat_download_package import SatDownloadPackage
+from timbre.models.sat_download_request import SatDownloadRequest
+from timbre.models.sat_download_run import SatDownloadRun
+from timbre.models.sat_invoice import SatInvoice
 from timbre.models.sat_list import SatListEntry, SatListImport
+from timbre.models.sat_mirror_settings import SatMirrorSettings
 from timbre.models.sat_sim_cancellation import SatSimCancellation
 from timbre.models.sat_sim_package import SatSimPackage
 from timbre.models.sat_sim_request import SatSimRequest
@@ -62,8 +67,13 @@ __all__ = [
     "PaymentComplementDocument",
     "Receipt",
     "Retention",
+    "SatDownloadPackage",
+    "SatDownloadRequest",
+    "SatDownloadRun",
+    "SatInvoice",
     "SatListEntry",
     "SatListImport",
+    "SatMirrorSettings",
     "SatSimCancellation",
     "SatSimPackage",
     "SatSimRequest",

@@ -6,6 +6,7 @@ import signal
 import threading
 from typing import Any
 
+from timbre.satmirror.tasks import resume as sat_resume
 from timbre.webhooks.tasks import sweep as webhook_sweep
 from timbre.worker.queue import huey
 from timbre.worker.registry import load_tasks
@@ -13,8 +14,9 @@ from timbre.worker.registry import load_tasks
 
 def _catch_up() -> None:
     """Queue the webhook sweep once at start: deliveries a killed consumer left behind go out now rather than
-    at the next minute's sweep."""
+    at the next minute's sweep; and resume the SAT download runs a killed consumer left (their lease lapsed)."""
     webhook_sweep()
+    sat_resume()
 
 
 def start_inprocess(workers: int = 2) -> Any:
