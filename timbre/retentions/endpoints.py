@@ -36,7 +36,8 @@ def create_retention(session: DeferredSession, body: RetentionInput, auth: Write
     another `currency` with `exchange_rate` (converted: the document states MXN). Every rule of SAT's
     filling guide is checked first: a violation is a 400 listing each (`code` RET20xxx/RETCxxxx,
     `field`); `GET /invoices/cfdi-errors?type=retention` lists them all. A receiver on SAT's lists (69,
-    69-B, 69-B Bis) is not refused: `warnings` names each list and its publication."""
+    69-B, 69-B Bis) is not refused: `warnings` names each list and its publication. 202 `pending` when the
+    PAC did not answer: the same sealed document is re-sent by a job until it does (never stamped twice)."""
     created = retention_service.create(session, auth, settings, body)
     if created.status == "failed":
         error = created.error or {}
@@ -44,6 +45,9 @@ def create_retention(session: DeferredSession, body: RetentionInput, auth: Write
                          code="stamp_rejected", details=error.get("details"), extra={"retention_id": created.id})
     data = serialize(created)
     data["warnings"] = sat_lists.warnings(session, (created.receiver or {}).get("tax_id"))  # SAT's lists
+    if created.status == "pending":
+        return JSONResponse(ok("Retention accepted; the PAC did not answer and stamping will be retried", data),
+                            status_code=202)
     return JSONResponse(ok("Retention created successfully", data), status_code=201)
 
 
