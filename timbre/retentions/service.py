@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from timbre.auth.dependencies import AuthContext
 from timbre.cfdi.pac import PAC, PacRejected, PacUnavailable
 from timbre.cfdi.pac.base import check_cancel_request
-from timbre.cfdi.retenciones import rules
+from timbre.cfdi.retenciones import rules, xsd
 from timbre.cfdi.retenciones.build import build
 from timbre.cfdi.retenciones.seal import seal
 from timbre.clients.repository import ClientRepository
@@ -49,6 +49,15 @@ DOCUMENT_TYPE = "retention"
 
 def violations(composed: ComposedRetention) -> list[dict[str, Any]]:
     return [{"code": v.code, "field": v.field, "message": v.message} for v in rules.check(composed.data)]
+
+
+def schema_violations(composed: ComposedRetention) -> list[dict[str, Any]]:
+    """SAT's schemas (document and complement) on the document sealed as it will be, with a provisional folio:
+    a catalog key or pattern they refuse is a 400 before any folio or credit (rule RET20012)."""
+    assert composed.credential is not None
+    composed.data.folio_int = f"{SERIES}1"
+    errors = xsd.validate(seal(build(composed.data), composed.credential))
+    return [{"code": v.code, "field": v.field, "message": v.message} for v in rules.schema_violations(errors)]
 
 
 def _row(auth: AuthContext, composed: ComposedRetention, folio: int) -> Retention:
@@ -105,6 +114,7 @@ class RetentionService:
         session.commit()  # end the read-only authentication transaction: resolving may create the client
         composed = compose(session, auth, settings.secret(), body)
         raise_for(violations(composed), "Invalid retention")
+        raise_for(schema_violations(composed), "Invalid retention")
         spend_credit(session, auth.team_id)
         folio = FolioRepository.from_session(session).next_folio(auth.team_id, DOCUMENT_TYPE, SERIES, auth.livemode)
         retention = RetentionRepository.from_session(session).add(_row(auth, composed, folio))
