@@ -1,4 +1,5 @@
-"""SAT's 69-B list: `timbre efos import`, the clients' `efos` field and `assert_efos_ok`."""
+"""SAT's 69-B list: `timbre efos import`, the clients' `efos` field (documents to a
+listed client warn: tests/satlists/test_listed_receivers.py)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from tests.factories import create_account
 from timbre.cli import main
-from timbre.clients.efos_list import assert_efos_ok, import_69b
 from timbre.config import get_settings
-from timbre.errors import BusinessRuleViolation, render
 from timbre.kit.db import session_scope
-from timbre.models import Client, EfosEntry
+from timbre.models import EfosEntry
 
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "efos_sample.csv"
 DEFINITIVO = "CFN120315AB4"  # listed as Definitivo in the sample
@@ -73,20 +71,3 @@ class TestClientsOnTheList:
                                                                           "EKU9003173C9": True}
         report = client.post(f"/v2/clients/validate/{listed['id']}", headers=acct.headers()).json()["data"]
         assert report["efos"] == {"is_valid": False, "status": "Definitivo"}
-
-    def test_assert_efos_ok_raises_gigstacks_error(self, client: TestClient) -> None:
-        acct = create_account()
-        with session_scope(get_settings().db_url) as session, SAMPLE.open("rb") as stream:
-            import_69b(session, stream)
-        blocked = client.post("/v2/clients", json={"tax_id": DEFINITIVO}, headers=acct.headers()).json()["data"]
-        fine = client.post("/v2/clients", json={"tax_id": PRESUNTO}, headers=acct.headers()).json()["data"]
-        with session_scope(get_settings().db_url) as session:
-            assert_efos_ok(session, session.get_one(Client, fine["id"]))
-            with pytest.raises(BusinessRuleViolation) as caught:
-                assert_efos_ok(session, session.get_one(Client, blocked["id"]))
-        response = render(caught.value)
-        body = json.loads(bytes(response.body))
-        assert response.status_code == 400
-        assert body["message"] == "Client failed EFOS validation"
-        assert body["error"]["message"] == "Client is on SAT blacklist"
-        assert body["error"]["details"][0]["field"] == "tax_id"

@@ -23,8 +23,9 @@ APPS = "apps.services.soap.core.views"
 
 @dataclass
 class FakeFinkok:
-    """`plan` says what each next stamping call does: "ok", "timeout" (nothing stamped), "lost" (stamped,
-    but the answer never arrives) or "reject"; once the plan is used up every call is "ok"."""
+    """Stamps CFDI (stamp.wsdl) and retentions (retentions.wsdl). `plan` says what each next stamping call
+    does: "ok", "timeout" (nothing stamped), "lost" (stamped, but the answer never arrives) or "reject"; once
+    the plan is used up every call is "ok"."""
 
     plan: list[str] = field(default_factory=list)
     operations: list[str] = field(default_factory=list)
@@ -55,17 +56,20 @@ class FakeFinkok:
             if document not in self.stamped:
                 return _response(_rejection("603", "El CFDI no ha sido timbrado"))
             return _response(_stamp_answer(self.stamped[document]))
+        retention = "retentions.wsdl" in (request.url or "")  # Finkok's retentions service: the same `stamp`
+        prefix = "finkok/retention_" if retention else "finkok/"
         action = self.plan.pop(0) if self.plan else "ok"
         if action == "timeout":
             raise requests.ReadTimeout("the PAC did not answer in time")
         if action == "reject":
-            return _response(fixture("finkok/stamp_rejected.xml"))
+            return _response(fixture(f"{prefix}stamp_rejected.xml"))
         if document in self.stamped:  # a PAC never stamps one document twice (SAT's rule 307)
-            return _response(_rejection("307", "El CFDI contiene un timbre previo"))
-        self.stamped[document] = self.sandbox.stamp(document).xml
+            return _response(_rejection("307", "El CFDI contiene un timbre previo", prefix))
+        stamp = self.sandbox.stamp_retention if retention else self.sandbox.stamp
+        self.stamped[document] = stamp(document).xml
         if action == "lost":
             raise requests.ReadTimeout("the answer was lost")
-        return _response(_stamp_answer(self.stamped[document]))
+        return _response(_stamp_answer(self.stamped[document], prefix))
 
 
 def _response(body: bytes) -> requests.Response:
@@ -76,16 +80,16 @@ def _response(body: bytes) -> requests.Response:
     return response
 
 
-def _stamp_answer(stamped: bytes) -> bytes:
-    root = etree.fromstring(fixture("finkok/stamp_ok.xml"))
+def _stamp_answer(stamped: bytes, prefix: str = "finkok/") -> bytes:
+    root = etree.fromstring(fixture(f"{prefix}stamp_ok.xml"))
     root.find(f".//{{{APPS}}}xml").text = stamped.decode()
     timbre = xmlsafe.parse(stamped).find(".//{http://www.sat.gob.mx/TimbreFiscalDigital}TimbreFiscalDigital")
     root.find(f".//{{{APPS}}}UUID").text = timbre.get("UUID")
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
-def _rejection(code: str, message: str) -> bytes:
-    root = etree.fromstring(fixture("finkok/stamp_rejected.xml"))
+def _rejection(code: str, message: str, prefix: str = "finkok/") -> bytes:
+    root = etree.fromstring(fixture(f"{prefix}stamp_rejected.xml"))
     root.find(f".//{{{APPS}}}CodigoError").text = code
     root.find(f".//{{{APPS}}}MensajeIncidencia").text = message
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

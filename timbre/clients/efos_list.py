@@ -3,8 +3,8 @@
 `timbre efos import <CSV>` loads SAT's published "Listado completo 69-B" (parsed by
 `clients.efos.parse_69b`); importing the same or a newer file again only applies the differences.
 A client whose RFC SAT lists as **Definitivo** (confirmed to invoice simulated operations) gets
-`efos.is_valid: false`, and no CFDI may be issued to it (`assert_efos_ok`). Presunto is shown as
-the client's `efos.status` but does not block: SAT has not decided yet.
+`efos.is_valid: false`; Presunto is shown as the client's `efos.status`. Neither refuses a document:
+issuing one to a listed client answers `warnings` (`satlists.service.sat_lists.warnings`, issue 11).
 """
 
 from __future__ import annotations
@@ -17,11 +17,9 @@ from sqlalchemy.orm import Session
 
 from timbre.clients.efos import EfosEntry, Situacion, parse_69b
 from timbre.clients.repository import EfosRepository
-from timbre.errors import BusinessRuleViolation
 from timbre.kit.clock import now_ms
-from timbre.models import Client
 
-__all__ = ["ImportResult", "apply_69b", "assert_efos_ok", "efos_field", "efos_situations", "import_69b"]
+__all__ = ["ImportResult", "apply_69b", "efos_field", "efos_situations", "import_69b"]
 
 BLOCKING = Situacion.DEFINITIVO.value
 
@@ -79,17 +77,3 @@ def efos_field(situation: str | None) -> dict[str, Any]:
     """The client's `efos` object for its RFC's situation (None: not listed)."""
     return {"is_valid": situation != BLOCKING, "status": situation}
 
-
-def assert_efos_ok(session: Session, client: Client) -> None:
-    """Refuse to issue a CFDI to `client` when SAT's 69-B list has its RFC as Definitivo.
-
-    Raises BusinessRuleViolation (400) `{"message": "Client failed EFOS validation",
-    "error": {"message": "Client is on SAT blacklist", ...}}`, gigstack's documented error.
-    """
-    if not client.tax_id:
-        return
-    situation = efos_situations(session, [client.tax_id]).get(client.tax_id)
-    if situation == BLOCKING:
-        detail = {"field": "tax_id", "rule": "efos_definitivo",
-                  "message": f"tax_id: {client.tax_id} is listed as Definitivo on SAT's 69-B list"}
-        raise BusinessRuleViolation("Client failed EFOS validation", "Client is on SAT blacklist", details=[detail])

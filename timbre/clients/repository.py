@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Integer, Select, Table, bindparam, case, d
 from sqlalchemy.orm import InstrumentedAttribute
 
 from timbre.catalogs.search import normalize
+from timbre.kit.bulk import insert_many
 from timbre.kit.repository import Repository, TeamScopedRepository
 from timbre.models import Client, EfosEntry, SupportDocument
 
@@ -124,10 +125,10 @@ class EfosRepository(Repository[EfosEntry]):
         return {rfc: (name, situation) for rfc, name, situation in rows}
 
     def bulk_write(self, new: Sequence[dict[str, Any]], changed: Sequence[dict[str, Any]]) -> None:
-        """Insert `new` and update `changed` rows (by RFC) with one executemany each."""
+        """Insert `new` (PostgreSQL COPY, SQLite executemany: `kit.bulk`) and update `changed` rows (by RFC,
+        one executemany)."""
         table = cast(Table, EfosEntry.__table__)
-        if new:
-            self.session.execute(table.insert(), list(new))
+        insert_many(self.session, table, new)
         if changed:
             self.session.execute(table.update().where(table.c.rfc == bindparam("key")).values(
                 name=bindparam("name"), situation=bindparam("situation"), updated_at=bindparam("updated_at")),

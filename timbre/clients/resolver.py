@@ -1,6 +1,6 @@
 """The one way other documents (invoices, payments, receipts, retentions) get their client.
 
-    from timbre.clients.resolver import ClientRef, assert_efos_ok, assert_ready_for_invoicing, resolve_client
+    from timbre.clients.resolver import ClientRef, assert_ready_for_invoicing, resolve_client
 
     class InvoiceCreate(Strict):
         client: ClientRef
@@ -8,7 +8,9 @@
 
     client = resolve_client(session, auth, body.client)   # a stored Client of auth's team and mode
     assert_ready_for_invoicing(client)                      # 400 if fiscal data is missing
-    assert_efos_ok(session, client)                         # 400 "Client failed EFOS validation"
+
+A client on SAT's lists (69, 69-B, 69-B Bis) is never refused: the endpoint answers `warnings`
+(`satlists.service.sat_lists.warnings`).
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
-from timbre.clients.efos_list import assert_efos_ok
 from timbre.clients.schemas import ClientRef
 from timbre.clients.service import client as client_service
 from timbre.errors import BadRequest, ValidationFailed
 from timbre.models import Client
 
-__all__ = ["ClientRef", "assert_efos_ok", "assert_ready_for_invoicing", "client_snapshot", "resolve_client"]
+__all__ = ["ClientRef", "assert_ready_for_invoicing", "client_snapshot", "resolve_client"]
 
 
 def resolve_client(session: Session, auth: AuthContext, client_input: ClientRef) -> Client:
@@ -38,7 +39,7 @@ def resolve_client(session: Session, auth: AuthContext, client_input: ClientRef)
 
     Fields given are validated as on `POST /clients` (400 naming the field and the rule). The client
     is flushed, not committed: it is stored only if the caller's request succeeds. Whether it may
-    receive a CFDI is a separate check (`assert_ready_for_invoicing`, `assert_efos_ok`).
+    receive a CFDI is a separate check (`assert_ready_for_invoicing`).
     """
     if client_input.id:
         return client_service.get(session, auth, client_input.id)

@@ -20,6 +20,7 @@ from timbre.deps import DeferredSession, SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES, BadRequest
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
 from timbre.kit.pagination import ListParams, list_params
+from timbre.satlists.service import sat_lists
 
 router = APIRouter(prefix="/invoices", tags=["Payment complements"], responses={
     **ERROR_RESPONSES, 402: {"description": "Team credit limit reached (`credit_limit`, `used_credits` in the body)"}})
@@ -72,7 +73,8 @@ def create_complement(body: ComplementInput, session: DeferredSession, auth: Wri
         raise BadRequest("Failed to stamp payment complement", f"{error.get('code')}: {error.get('message')}",
                          code="stamp_rejected", details=error.get("details"), extra={"invoice_id": invoice.id})
     data = complement_service.output(session, settings, auth, invoice, with_files=body.return_files_urls)
-    data["warnings"] = created.warnings  # accepted but unchecked, e.g. no FIX rate known for the day
+    # accepted but unchecked (no FIX rate known for the day), or a receiver on one of SAT's lists
+    data["warnings"] = created.warnings + sat_lists.warnings(session, (invoice.client or {}).get("tax_id"))
     if created.status == "pending":
         response.status_code = 202
         return ok("Payment complement accepted; the PAC did not answer and stamping will be retried", data)

@@ -19,6 +19,7 @@ from timbre.invoices.service import invoice as invoice_service
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
 from timbre.kit.pagination import ListParams, list_params
 from timbre.models import InvoiceDraft
+from timbre.satlists.service import sat_lists
 
 router = APIRouter(prefix="/invoices/draft", tags=["Drafts"], responses={
     **ERROR_RESPONSES, 402: {"description": "Team credit limit reached (`credit_limit`, `used_credits` in the body)"}})
@@ -97,6 +98,8 @@ def stamp_draft(draft_id: str, session: DeferredSession, auth: WriteAuth, settin
     if done.files is not None:
         data["files"] = done.files
     data["draft_id"] = draft_id
+    data["warnings"] = done.created.warnings + sat_lists.warnings(
+        session, (done.created.invoice.client or {}).get("tax_id"))
     if done.created.status == "pending":
         response.status_code = 202
         return ok("Invoice accepted from draft; the PAC did not answer and stamping will be retried", data)

@@ -21,7 +21,7 @@ from timbre.catalogs import husos, store
 from timbre.cfdi.build import CfdiRelacionados, ComprobanteInput, Emisor, InformacionGlobal, Receptor
 from timbre.cfdi.certs import Credential
 from timbre.cfdi.taxes import DocumentAmounts, summarize
-from timbre.clients.resolver import assert_efos_ok, assert_ready_for_invoicing, resolve_client
+from timbre.clients.resolver import assert_ready_for_invoicing, resolve_client
 from timbre.clients.rfc import GENERICO_EXTRANJERO, GENERICO_NACIONAL
 from timbre.clients.validation import normalize_country
 from timbre.errors import BadRequest, ValidationFailed
@@ -137,7 +137,6 @@ def _receiver(session: Session, auth: AuthContext, body: InvoiceInput) -> Client
         if kept:
             raise _client_error(ValidationFailed(exc.message, "; ".join(str(d.get("message")) for d in kept),
                                                  details=kept)) from None
-    assert_efos_ok(session, client)
     return client
 
 

@@ -55,6 +55,7 @@ class PacSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TIMBRE_PAC_", extra="ignore")
 
     token: str | None = Field(None, repr=False)
+    snid: str | None = None  # Finkok: the reseller account's id for its manifest service (manifest/sign)
     environment: Literal["production", "test"] = "production"
     timeout: float = 30.0
 
@@ -82,7 +83,8 @@ def pac_for(settings: Settings, livemode: bool) -> PAC:
     environment = Environment.TEST if extra.environment == "test" else Environment.PRODUCTION
     name = (settings.pac or "").strip().lower()
     if name == "finkok" and settings.pac_username and settings.pac_password:
-        return FinkokPAC(settings.pac_username, settings.pac_password, environment, timeout=extra.timeout)
+        return FinkokPAC(settings.pac_username, settings.pac_password, environment, timeout=extra.timeout,
+                         snid=extra.snid)
     if name in ("swsapien", "sw") and (extra.token or (settings.pac_username and settings.pac_password)):
         return SWSapienPAC(token=extra.token, user=settings.pac_username, password=settings.pac_password,
                            environment=environment, timeout=extra.timeout)

@@ -13,8 +13,10 @@ from timbre.models.types import ExactDecimal
 class Retention(TeamScoped):
     """A CFDI de Retenciones e Información de Pagos 2.0 of a team.
 
-    Lifecycle: `pending` (folio and credit taken, being stamped) → `valid` (stamped; `xml` holds it) or
-    `failed` (the PAC refused it; the credit is refunded, the error kept); `valid` → `canceled`.
+    Lifecycle: `pending` (folio and credit taken, being stamped; a PAC that did not answer leaves it pending
+    with its sealed `xml`, re-sent by `retentions.tasks.recover_retention`, `attempts` counting the calls) →
+    `valid` (stamped; `xml` holds it) or `failed` (the PAC refused it; the credit is refunded, the error
+    kept); `valid` → `canceled`.
     Amounts are MXN (SAT's rule for this document); `currency`/`exchange_rate` record what the request
     expressed them in. `receiver`, `taxes` and `complement` are snapshots of what was stamped.
     """
@@ -48,6 +50,7 @@ class Retention(TeamScoped):
     pac: Mapped[str] = mapped_column(String(20), default="")
     stamp: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     cancellation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     acuse_xml: Mapped[bytes | None] = mapped_column(LargeBinary)
     owner_id: Mapped[str | None] = mapped_column(String(40))

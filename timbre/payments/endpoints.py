@@ -27,6 +27,7 @@ from timbre.payments.schemas import (
     Status,
 )
 from timbre.payments.service import payment as payment_service
+from timbre.satlists.service import sat_lists
 
 router = APIRouter(prefix="/payments", tags=["Payments"], responses=ERROR_RESPONSES)
 _KEY = Header(None, alias="Idempotency-Key", max_length=255, include_in_schema=False)
@@ -79,6 +80,7 @@ def register_payment(body: PaymentRegister, session: DeferredSession, auth: Writ
     creates a second payment, invoice or complement."""
     stored = create.register(session, auth, settings, body, idempotency_key)
     data = payment_service.output(session, settings, payment_service.get(session, auth, stored.payment.id))
+    data["warnings"] = sat_lists.warnings(session, (stored.payment.client or {}).get("tax_id"))
     if not stored.created:
         response.status_code = 200
         return ok("Payment already registered", data)

@@ -18,6 +18,7 @@ from timbre.receipts import create, files, pending, stamp
 from timbre.receipts import globals as global_invoices
 from timbre.receipts.schemas import EomInput, ReceiptInput, ReceiptUpdate, ReopenInput, StampInput, Status
 from timbre.receipts.service import receipt as receipt_service
+from timbre.satlists.service import sat_lists
 
 router = APIRouter(prefix="/receipts", tags=["Receipts"], responses={
     **ERROR_RESPONSES, 402: {"description": "Team credit limit reached (stamping)"}})
@@ -107,6 +108,7 @@ def stamp_receipt(receipt_id: str, session: DeferredSession, auth: WriteAuth, se
     done = stamp.stamp(session, auth, settings, receipt, body or StampInput())
     data = invoice_service.output(settings, done.invoice, auth=auth)
     data["receipt"] = receipt_service.output(session, settings, done.receipt)
+    data["warnings"] = sat_lists.warnings(session, (done.invoice.client or {}).get("tax_id"))
     return ok("Receipt stamped successfully" if done.created else "Receipt already invoiced", data)
 
 

@@ -15,7 +15,7 @@ from timbre.cfdi.certs import Credential
 from timbre.cfdi.money import round_money
 from timbre.cfdi.retenciones import complementos as comp
 from timbre.cfdi.retenciones.build import EmisorRet, ImpRetenido, ReceptorRet, RetencionInput, fecha_expedicion
-from timbre.clients.resolver import assert_efos_ok, resolve_client
+from timbre.clients.resolver import resolve_client
 from timbre.clients.rfc import GENERICO_EXTRANJERO
 from timbre.clients.validation import normalize_country
 from timbre.errors import ValidationFailed
@@ -120,7 +120,6 @@ def compose(session: Session, auth: AuthContext, secret: str, body: RetentionInp
     mxn = ToMXN(rate)
     client = resolve_client(session, auth, body.client)
     receptor = _receptor(client)
-    assert_efos_ok(session, client)
     team = auth.team
     lugar = str((team.address or {})["zip"])
     imps = [ImpRetenido(impuesto=TAX_CODES.get(t.tax.upper(), t.tax.upper()), base=mxn.opt(t.base),

@@ -18,6 +18,7 @@ from timbre.retentions import send as send_use_case
 from timbre.retentions.output import serialize
 from timbre.retentions.schemas import CancelRetentionInput, RetentionInput
 from timbre.retentions.service import retention as retention_service
+from timbre.satlists.service import sat_lists
 
 router = APIRouter(prefix="/retentions", tags=["Retentions"], responses={
     **ERROR_RESPONSES, 402: {"description": "Team credit limit reached"},
@@ -34,13 +35,20 @@ def create_retention(session: DeferredSession, body: RetentionInput, auth: Write
     (`share_sale`, `dividends`, `interest`, `foreign_payments`, `platform_services`). Amounts are MXN, or
     another `currency` with `exchange_rate` (converted: the document states MXN). Every rule of SAT's
     filling guide is checked first: a violation is a 400 listing each (`code` RET20xxx/RETCxxxx,
-    `field`); `GET /invoices/cfdi-errors?type=retention` lists them all."""
+    `field`); `GET /invoices/cfdi-errors?type=retention` lists them all. A receiver on SAT's lists (69,
+    69-B, 69-B Bis) is not refused: `warnings` names each list and its publication. 202 `pending` when the
+    PAC did not answer: the same sealed document is re-sent by a job until it does (never stamped twice)."""
     created = retention_service.create(session, auth, settings, body)
     if created.status == "failed":
         error = created.error or {}
         raise BadRequest("Failed to stamp retention", f"{error.get('code')}: {error.get('message')}",
                          code="stamp_rejected", details=error.get("details"), extra={"retention_id": created.id})
-    return JSONResponse(ok("Retention created successfully", serialize(created)), status_code=201)
+    data = serialize(created)
+    data["warnings"] = sat_lists.warnings(session, (created.receiver or {}).get("tax_id"))  # SAT's lists
+    if created.status == "pending":
+        return JSONResponse(ok("Retention accepted; the PAC did not answer and stamping will be retried", data),
+                            status_code=202)
+    return JSONResponse(ok("Retention created successfully", data), status_code=201)
 
 
 @router.get("", response_model=ListEnvelope[dict[str, Any]])

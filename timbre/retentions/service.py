@@ -3,13 +3,16 @@ list, get, cancel and files.
 
 Create commits its own short steps like invoices (`invoices/create.py`): the rules are checked before
 anything is taken; a short transaction spends the credit, takes the folio and inserts the `pending`
-row; the document is sealed for that folio and stamped outside any transaction; a last one records
-`valid` or `failed` (credit refunded, error kept). Live mode needs a PAC adapter that stamps
-retentions: without one the request is refused before any folio or credit is taken.
+row; the document is sealed for that folio, its bytes stored, and stamped outside any transaction; a last
+one records `valid`, `failed` (credit refunded, error kept) or, when the PAC did not answer, leaves it
+`pending` for `retentions.tasks.recover_retention` (the same bytes re-sent: never a second stamp, never a
+lost folio). Live mode needs a PAC adapter that stamps retentions: without one the request is refused
+before any folio or credit is taken.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,30 +21,43 @@ from sqlalchemy.orm import Session
 from timbre.auth.dependencies import AuthContext
 from timbre.cfdi.pac import PAC, PacRejected, PacUnavailable
 from timbre.cfdi.pac.base import check_cancel_request
-from timbre.cfdi.retenciones import rules
+from timbre.cfdi.retenciones import rules, xsd
 from timbre.cfdi.retenciones.build import build
 from timbre.cfdi.retenciones.seal import seal
 from timbre.clients.repository import ClientRepository
 from timbre.config import Settings
 from timbre.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
-from timbre.invoices.create import spend_credit
-from timbre.invoices.repository import CreditRepository, FolioRepository
-from timbre.invoices.stamping import pac_for
+from timbre.invoices.create import FIRST_RETRY, spend_credit
+from timbre.invoices.repository import FolioRepository
+from timbre.invoices.stamping import Attempt, pac_for, unexpected
 from timbre.invoices.validation import raise_for
+from timbre.kit import jobs
 from timbre.kit.ids import new_id
 from timbre.kit.pagination import ListParams, Page, paginate
 from timbre.models import Client, Retention
 from timbre.retentions.compose import TAX_NAMES, ComposedRetention, compose
 from timbre.retentions.repository import RetentionRepository
 from timbre.retentions.schemas import CancelRetentionInput, RetentionInput
+from timbre.retentions.stamping import apply, attempt
+from timbre.retentions.tasks import recover_retention
 from timbre.sat.service import sat_connection
 
+log = logging.getLogger("timbre.retentions")
 SERIES = "RET"
 DOCUMENT_TYPE = "retention"
 
 
 def violations(composed: ComposedRetention) -> list[dict[str, Any]]:
     return [{"code": v.code, "field": v.field, "message": v.message} for v in rules.check(composed.data)]
+
+
+def schema_violations(composed: ComposedRetention) -> list[dict[str, Any]]:
+    """SAT's schemas (document and complement) on the document sealed as it will be, with a provisional folio:
+    a catalog key or pattern they refuse is a 400 before any folio or credit (rule RET20012)."""
+    assert composed.credential is not None
+    composed.data.folio_int = f"{SERIES}1"
+    errors = xsd.validate(seal(build(composed.data), composed.credential))
+    return [{"code": v.code, "field": v.field, "message": v.message} for v in rules.schema_violations(errors)]
 
 
 def _row(auth: AuthContext, composed: ComposedRetention, folio: int) -> Retention:
@@ -66,6 +82,29 @@ def _row(auth: AuthContext, composed: ComposedRetention, folio: int) -> Retentio
     )
 
 
+def _seal_and_stamp(session: Session, retention: Retention, composed: ComposedRetention, pac: PAC) -> None:
+    """Seal the reserved (committed) retention for its folio, store the sealed bytes, then one call to the PAC
+    outside any transaction; a PAC that did not answer leaves it pending for `recover_retention`."""
+    repo = RetentionRepository.from_session(session)
+    try:
+        assert composed.credential is not None
+        composed.data.folio_int = f"{SERIES}{retention.folio_number}"
+        xml = seal(build(composed.data), composed.credential)
+    except Exception as exc:  # after the folio: the retention fails visibly and its credit comes back
+        log.exception("retention %s: unexpected error while sealing", retention.id)
+        session.rollback()
+        repo.lock(retention)
+        apply(session, retention, Attempt(rejected=unexpected("internal_error", "sealing", exc)), pac)
+        return
+    retention.xml, retention.pac, retention.attempts = xml, pac.name, 1
+    session.commit()  # stored before they reach a PAC: a recovery re-sends these very bytes
+    outcome = attempt(pac, xml)
+    repo.lock(retention)
+    if retention.status == "pending" and apply(session, retention, outcome, pac) == "pending":
+        jobs.enqueue(session, recover_retention, retention.id, retention.team_id, retention.livemode,
+                     eta=datetime.now(UTC) + FIRST_RETRY)
+
+
 class RetentionService:
     def create(self, session: Session, auth: AuthContext, settings: Settings, body: RetentionInput) -> Retention:
         pac = pac_for(settings, auth.livemode)
@@ -75,26 +114,12 @@ class RetentionService:
         session.commit()  # end the read-only authentication transaction: resolving may create the client
         composed = compose(session, auth, settings.secret(), body)
         raise_for(violations(composed), "Invalid retention")
+        raise_for(schema_violations(composed), "Invalid retention")
         spend_credit(session, auth.team_id)
         folio = FolioRepository.from_session(session).next_folio(auth.team_id, DOCUMENT_TYPE, SERIES, auth.livemode)
         retention = RetentionRepository.from_session(session).add(_row(auth, composed, folio))
         session.commit()
-        assert composed.credential is not None
-        composed.data.folio_int = f"{SERIES}{folio}"
-        xml = seal(build(composed.data), composed.credential)
-        retention.xml, retention.pac = xml, pac.name
-        try:
-            result = pac.stamp_retention(xml)
-        except (PacRejected, PacUnavailable) as exc:
-            retention.status = "failed"
-            retention.error = {"code": getattr(exc, "code", ""), "message": exc.message,
-                               "details": getattr(exc, "details", [])}
-            CreditRepository.from_session(session).refund(auth.team_id)
-        else:
-            retention.status, retention.uuid, retention.xml = "valid", result.uuid, result.xml
-            retention.stamped_at = int(datetime.now(UTC).timestamp() * 1000)
-            retention.stamp = {"stamped_at": result.fecha_timbrado.isoformat(),
-                               "no_certificado_sat": result.no_certificado_sat}
+        _seal_and_stamp(session, retention, composed, pac)
         session.commit()
         return retention
 

@@ -80,6 +80,15 @@ def sign(parties: Parties, at: datetime, fiel: Credential) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
+def signed_contract(rfc: str, at: datetime, text: str, fiel: Credential) -> bytes:
+    """A PAC's own contract text as its manifest service takes it back (Finkok's `sign_contract`):
+    `<documento><contrato rfc=… fecha=…>TEXT</contrato></documento>`, with an enveloped XML-DSig by the FIEL."""
+    root = etree.Element("documento")
+    etree.SubElement(root, "contrato", rfc=rfc, fecha=at.strftime("%Y-%m-%dT%H:%M:%S")).text = text
+    sign_enveloped(root, fiel)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
 def render_pdf(parties: Parties, at: datetime, signed_xml: bytes) -> bytes:
     """The manifest's text, its parties and the signature's value, on A4 pages."""
     signature = etree.fromstring(signed_xml).findtext(f"{{{DS}}}Signature/{{{DS}}}SignatureValue") or ""

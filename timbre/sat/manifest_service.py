@@ -7,7 +7,8 @@ configuration is incomplete` (the team has no tax_id, legal name, tax system or 
 no live CSD or no PAC configured). Then the manifest is signed (`sat.manifest`), its XML and PDF are
 stored, the FIEL is kept encrypted (`sat.fiel`) and `teams.sat.manifest.signed` is emitted.
 
-Timbre's PACs take the manifest as the signed document itself: nothing is sent to a PAC's own service.
+In live mode the configured PAC's own contract service gets the manifest where it has one (Finkok; SW Sapien's
+API has none): `sat.manifest_pac`. Its refusal is the seed's `Manifest signing failed: …` and nothing is stored.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from timbre.kit.ids import new_id
 from timbre.kit.storage import get_storage
 from timbre.models import Team
 from timbre.sat import fiel, manifest
+from timbre.sat.manifest_pac import hand_off
 from timbre.teams.service import team as team_service
 
 MAX_FILE_BYTES = 64 * 1024  # SAT's .cer and .key are ~1-2 KB
@@ -122,22 +124,30 @@ class ManifestService:
                                    no_certificado=credential.no_certificado)
         xml = manifest.sign(parties, at, credential)
         pdf = manifest.render_pdf(parties, at, xml)
+        mensaje, pac_name, accepted = hand_off(settings, team, credential, at, livemode=livemode)
         mode = "live" if livemode else "test"
         base = f"teams/{team.id}/{mode}/manifests/{new_id('mnf')}"
         storage = get_storage(settings)
         storage.put(f"{base}.xml", xml, "application/xml")
         storage.put(f"{base}.pdf", pdf, "application/pdf")
+        pac_service = None
+        if pac_name is not None:  # live mode: what the PAC's own service took (its signed documents)
+            documents = {}
+            for name, signed in (accepted.documents if accepted else {}).items():
+                documents[name] = f"{base}.{pac_name}-{name}.xml"
+                storage.put(documents[name], signed, "application/xml")
+            pac_service = {"name": pac_name, "message": mensaje, "documents": documents}
         fiel.store(settings.secret(), team, credential, livemode=livemode)
         sat = dict(team.sat or {})
         sat["manifest"] = {**(sat.get("manifest") or {}), mode: {
             "signed_at": signed_ms, "xml": f"{base}.xml", "pdf": f"{base}.pdf",
-            "fiel_serial_number": credential.no_certificado, "pac": proveedor}}
+            "fiel_serial_number": credential.no_certificado, "pac": proveedor, "pac_service": pac_service}}
         team.sat = sat
         session.flush()
         team_service.emit(session, team, livemode, EventType.teams_sat_manifest_signed)
         return {"xmlBase64": base64.b64encode(xml).decode("ascii"),
                 "pdfBase64": base64.b64encode(pdf).decode("ascii"),
-                "fechaFirma": iso_ms(signed_ms), "mensajeResultado": "Firma exitosa"}
+                "fechaFirma": iso_ms(signed_ms), "mensajeResultado": mensaje}
 
 
 def manifest_now(ms: int | None = None) -> datetime:

@@ -8,10 +8,9 @@ from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, delete, func, or_, select
 
+from timbre.kit.bulk import insert_many
 from timbre.kit.repository import Repository, TeamScopedRepository
 from timbre.models import Client, SatListEntry, SatListImport, Team
-
-_CHUNK = 5000
 
 
 class SatListRepository(Repository[SatListEntry]):
@@ -27,10 +26,9 @@ class SatListRepository(Repository[SatListEntry]):
         return self.session.scalars(select(SatListImport).where(SatListImport.source_sha256 == sha256)).all()
 
     def replace(self, keys: Iterable[str], rows: Sequence[dict[str, Any]]) -> None:
-        """Delete the lists' rows and insert `rows` (executemany, in chunks)."""
+        """Delete the lists' rows and insert `rows` (PostgreSQL COPY, SQLite executemany: `kit.bulk`)."""
         self.session.execute(delete(SatListEntry).where(SatListEntry.list_key.in_(sorted(keys))))
-        for start in range(0, len(rows), _CHUNK):
-            self.session.execute(cast(Table, SatListEntry.__table__).insert(), list(rows[start:start + _CHUNK]))
+        insert_many(self.session, cast(Table, SatListEntry.__table__), rows)
 
     def counts(self) -> dict[str, int]:
         stmt = select(SatListEntry.list_key, func.count()).group_by(SatListEntry.list_key)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from timbre.clients.efos import EfosEntry, Situacion
-from timbre.clients.efos_list import apply_69b
+from timbre.clients.efos_list import apply_69b, efos_situations
 from timbre.kit.clock import now_ms
 from timbre.models import SatListEntry, SatListImport
 from timbre.satlists.parse import parse
@@ -77,12 +77,34 @@ class SatListService:
         return {"rfc": rfc.strip().upper(), "listed": bool(found), "lists": [self.entry(e) for e in found]}
 
     def warnings(self, session: Session, rfc: str | None) -> list[str]:
-        """What to tell whoever invoices `rfc` about the SAT lists it is on (never a refusal)."""
+        """What to tell whoever issues a document to `rfc` about SAT's lists it is on: a warning, never a
+        refusal (issue 11; gigstack refuses a 69-B Definitivo receiver, docs/sat-lists.md says why we differ).
+
+        Each names the list, the RFC's situation and SAT's publication. An RFC known only from the EFOS table
+        (`timbre efos import`, which keeps no publication) is named on the 69-B list with its situation.
+        """
         if not rfc:
             return []
-        found = SatListRepository.from_session(session).of_rfc(rfc.strip().upper())
-        return [f"The client's RFC {rfc} is on SAT's list {e.list_key} ({e.situation}"
-                + (f", published {e.published}" if e.published else "") + ")" for e in found]
+        code = rfc.strip().upper()
+        found = SatListRepository.from_session(session).of_rfc(code)
+        said = [_warning(code, e.list_key, e.situation, e.published) for e in found]
+        if not any(e.list_key in TITLES for e in found):
+            situation = efos_situations(session, [code]).get(code)
+            if situation in ADVERSE:
+                said.append(_warning(code, f"69b_{situation.lower()}", situation, None))
+        return said
 
+
+ADVERSE = {s.value for s in Situacion if s.is_adverse}
+_MEANING = {"Definitivo": "SAT has confirmed that it invoices simulated operations (article 69-B CFF)",
+            "Presunto": "SAT presumes that it invoices simulated operations (article 69-B CFF)"}
+
+
+def _warning(rfc: str, key: str, situation: str, published: str | None) -> str:
+    article = "69-B Bis" if key.startswith("69b_bis") else "69-B" if key.startswith("69b") else "69"
+    when = f", published by SAT on {published}" if published else ""
+    meaning = _MEANING.get(situation) if key in TITLES else None
+    return (f"The client's RFC {rfc} is on SAT's list {_title(key, article)} ({key}): {situation}{when}"
+            + (f"; {meaning}" if meaning else "") + ". The document was issued anyway.")
 
 sat_lists = SatListService()

@@ -45,3 +45,26 @@ def replay(monkeypatch: pytest.MonkeyPatch, exchange: Exchange) -> Exchange:
 
     monkeypatch.setattr(HTTPAdapter, "send", send)
     return exchange
+
+
+def replay_in_order(monkeypatch: pytest.MonkeyPatch, exchanges: list[Exchange]) -> list[requests.PreparedRequest]:
+    """Answer successive requests with `exchanges`, in order; returns the requests sent (for a conversation
+    of several calls, such as Finkok's manifest service: its WSDL, then two operations)."""
+    sent: list[requests.PreparedRequest] = []
+
+    def send(self: HTTPAdapter, request: requests.PreparedRequest, **options: Any) -> requests.Response:
+        sent.append(request)
+        exchange = exchanges[len(sent) - 1]
+        exchange.options.append(options)
+        if exchange.error is not None:
+            raise exchange.error
+        response = requests.Response()
+        response.status_code = exchange.status
+        response._content = exchange.body
+        response.headers["Content-Type"] = exchange.content_type
+        response.url = request.url or ""
+        response.request = request
+        return response
+
+    monkeypatch.setattr(HTTPAdapter, "send", send)
+    return sent

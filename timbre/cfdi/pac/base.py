@@ -100,6 +100,24 @@ class CancelResult:
     cancellation_status: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ManifestParty:
+    """The taxpayer signing a PAC's manifest, as the PAC's contract service asks for it."""
+
+    rfc: str
+    name: str
+    address: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestResult:
+    """A PAC's contract service accepted the documents signed with the FIEL (`documents`: name → signed XML)."""
+
+    message: str
+    documents: dict[str, bytes] = field(default_factory=dict)
+
+
 class PAC:
     """A stamping provider. Adapters implement the verbs they support. SAT's status of a CFDI is not a PAC's
     business: it is asked of SAT's own service (`timbre.satws.services.status_service`)."""
@@ -129,6 +147,12 @@ class PAC:
     ) -> CancelResult:
         """Ask SAT (through the PAC) to cancel `uuid`. Some PACs need the issuer's CSD."""
         raise NotImplementedError
+
+    def sign_manifest(self, party: ManifestParty, signer: Callable[[str], bytes]) -> ManifestResult | None:
+        """Hand the PAC's own contract service the texts it asks its clients to accept, each signed by `signer`
+        (text → signed XML) with the taxpayer's FIEL. None: this PAC has no such service (the manifest Timbre
+        signs is the record). PacRejected when the PAC refuses, PacUnavailable when it does not answer."""
+        return None
 
 
 def check_cancel_request(motive: CancelMotive | str, substitution_uuid: str | None) -> CancelMotive:

@@ -7,6 +7,7 @@ a retryable `PacUnavailable`, not a stuck worker).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import requests
@@ -23,6 +24,8 @@ from .base import (
     CancelMotive,
     CancelResult,
     Environment,
+    ManifestParty,
+    ManifestResult,
     PacNotFound,
     PacRejected,
     PacUnavailable,
@@ -32,6 +35,7 @@ from .base import (
     map_exceptions,
     stamp_result,
 )
+from .finkok_manifest import FinkokManifest
 
 DEFAULT_TIMEOUT = 30.0
 _INCIDENCIA = re.compile(r"^\s*(?P<code>[A-Za-z0-9]+)\s+-\s+(?P<message>.*)$", re.S)
@@ -93,8 +97,11 @@ class FinkokPAC(PAC):
         environment: Environment = Environment.TEST,
         *,
         timeout: float = DEFAULT_TIMEOUT,
+        snid: str | None = None,
     ) -> None:
         super().__init__(environment)
+        self.snid = snid  # the reseller account's id at Finkok's manifest service (TIMBRE_PAC_SNID)
+        self.timeout = timeout
         client_environment = (
             finkok.Environment.TEST if environment is Environment.TEST else finkok.Environment.PRODUCTION
         )
@@ -122,6 +129,12 @@ class FinkokPAC(PAC):
         if not document.xml:
             raise PacUnavailable("Finkok answered without the stamped retention")
         return stamp_result(document.xml, finder=find_retention_timbre)
+
+    def sign_manifest(self, party: ManifestParty, signer: Callable[[str], bytes]) -> ManifestResult:
+        """Finkok's manifest service (`finkok_manifest`): its contract and privacy notice, signed and sent."""
+        if not self.snid:
+            raise PacRejected("", "Finkok's manifest service needs the reseller's SNID: set TIMBRE_PAC_SNID")
+        return FinkokManifest(self.snid, self.environment, self.timeout).sign(party, signer)
 
     def cancel(
         self,

@@ -1,6 +1,8 @@
 """SW Sapien (REST/JSON), through satcfdi's client, with its faults mapped to our exception tree.
 
-satcfdi's `_request` has no timeout; `_Client` is the same request with one.
+satcfdi's `_request` has no timeout; `_Client` is the same request with one. CFDI de Retenciones go to SW's
+retentions service (`/retencion/stamp/v3`, which satcfdi does not wrap): the same multipart `xml` and JSON
+envelope, the stamped document in `data.retencion`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from satcfdi.cfdi import CFDI
 from satcfdi.exceptions import ResponseError
 from satcfdi.pacs import CancelReason, swsapien
 
+from .. import xmlsafe
 from ..certs import Credential
+from ..retenciones.seal import find_timbre as find_retention_timbre
 from .base import (
     PAC,
     CancelMotive,
@@ -30,6 +34,7 @@ from .base import (
 )
 
 DEFAULT_TIMEOUT = 30.0
+RETENTIONS_PATH = "retencion/stamp/v3"
 _MESSAGE = re.compile(r"^\s*(?P<code>[A-Z]*[0-9]+)\s*[-.:]\s*(?P<message>.*)$", re.S)
 _UNAVAILABLE: dict[type[BaseException], type[PacUnavailable]] = {
     requests.RequestException: PacUnavailable,
@@ -93,6 +98,17 @@ def _failure(error: ResponseError) -> PacRejected | PacUnavailable:
     return PacRejected(str(response.status_code), message, details=details)
 
 
+def _previous_stamp(failure: PacRejected | PacUnavailable) -> str | None:
+    """The stamped retention a 307 ("already stamped") carries in its detail, if it does."""
+    if not isinstance(failure, PacRejected) or failure.code != "307" or not failure.details:
+        return None
+    try:
+        root = xmlsafe.parse(failure.details[0].encode())
+    except xmlsafe.XmlError:
+        return None
+    return failure.details[0] if find_retention_timbre(root) is not None else None
+
+
 class SWSapienPAC(PAC):
     name = "swsapien"
     rfc = swsapien.SWSapien.RFC
@@ -122,6 +138,22 @@ class SWSapienPAC(PAC):
         if not document.xml:
             raise PacUnavailable("SW Sapien answered without the stamped XML")
         return stamp_result(document.xml)
+
+    def stamp_retention(self, xml: bytes) -> StampResult:
+        """Stamp a sealed Retenciones 2.0. SW answers a document it stamped before with 307 and that
+        document in `messageDetail`: it is returned (the caller checks it is this one by its seal)."""
+        try:
+            with map_exceptions(_UNAVAILABLE):
+                body = self.client._request(path=RETENTIONS_PATH, files=[("xml", ("xml", xml, "text/xml"))])
+                stamped = body["data"]["retencion"]
+        except ResponseError as error:
+            failure = _failure(error)
+            stamped = _previous_stamp(failure)
+            if stamped is None:
+                raise failure from None
+        if not stamped:
+            raise PacUnavailable("SW Sapien answered without the stamped retention")
+        return stamp_result(stamped.encode() if isinstance(stamped, str) else stamped, finder=find_retention_timbre)
 
     def cancel(
         self,

@@ -9,6 +9,7 @@ writes itself (Version, Sello, NoCertificado) are not listed: a request cannot b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,7 @@ TIPO_PAGO_RET = {"01", "02", "03", "04"}
 EJERCICIOS = {str(y) for y in range(2019, 2028)}  # SAT's c_Ejercicio
 MESES = {f"{n:02d}" for n in range(1, 13)}
 TASAS_PLATAFORMAS = {Decimal("0.16"), Decimal("0.08"), Decimal(0), Decimal("0.5")}
+SCHEMA = "RET20012"  # SAT's XSDs, checked on the document as it will be sealed (`schema_violations`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,13 @@ REGLAS: tuple[Regla, ...] = (
     Regla("RETC0006", "Dividendos/Intereses/EnajenaciondeAcciones", "Monto",
           "Los montos de los complementos no admiten valores negativos.",
           "A complement amount is negative.", "Send non-negative amounts in the complement.", "complement"),
+    Regla(SCHEMA, "Retenciones y complementos", "*",
+          "Cada valor debe cumplir el esquema (XSD) del SAT del comprobante y de su complemento: claves de sus "
+          "catálogos (c_TipoDividendoOUtilidadDistribuida, c_TipoContribuyenteSujetoRetencion, c_Pais, "
+          "c_Periodicidad, c_FormaPagoServ, c_TipoDeServ, c_SubTipoServ, c_EntidadesFederativas), patrones (RFC, "
+          "CURP) y longitudes.",
+          "A value breaks SAT's schema of the document or its complement (a catalog key, a pattern, a length).",
+          "Send the catalog key or the format SAT's schema names in the message.", "document"),
 )
 _BY_CODE = {r.code: r for r in REGLAS}
 
@@ -209,4 +218,34 @@ def check(d: RetencionInput) -> list[Violation]:
     found = list(_document(d))
     for name, complemento in d.complementos.items():
         found.extend(_COMPLEMENTOS[name](d, complemento))
+    return found
+
+
+# SAT's attribute (or element) → the request field that sets it, to name the field of a schema error.
+_SCHEMA_FIELDS = {
+    "DescRetenc": "description", "RfcR": "client.tax_id", "NomDenRazSocR": "client.legal_name",
+    "DomicilioFiscalR": "client.address.zip", "NumRegIdTribR": "client.foreign_tax_id", "CurpR": "client",
+    "CveTipDivOUtil": "dividends.dividend_type", "TipoSocDistrDiv": "dividends.company_type",
+    "ConceptoPago": "foreign_payments.concept", "DescripcionConcepto": "foreign_payments.description",
+    "PaisDeResidParaEfecFisc": "foreign_payments.country", "RFC": "foreign_payments.tax_id",
+    "CURP": "foreign_payments.curp", "NomDenRazSocB": "foreign_payments.name",
+    "Periodicidad": "platform_services.periodicity", "FormaPagoServ": "platform_services.services[].payment_form",
+    "TipoDeServ": "platform_services.services[].service_type",
+    "SubTipServ": "platform_services.services[].service_subtype",
+    "RFCTerceroAutorizado": "platform_services.services[].third_party_tax_id",
+    "EntidadDondePagaLaContribucion": "platform_services.services[].contribution_state",
+    "ContratoIntermediacion": "share_sale.contract",
+}
+_SCHEMA_ERROR = re.compile(r"Element '(?:\{[^}]*\})?(?P<element>[\w.-]+)'(?:, attribute '(?P<attribute>[\w.-]+)')?")
+
+
+def schema_violations(errors: list[str]) -> list[Violation]:
+    """SAT's schema errors (`xsd.validate` of the sealed document) as violations of rule RET20012, each naming
+    the request field that set the value where one does."""
+    found = []
+    for error in errors:
+        match = _SCHEMA_ERROR.search(error)
+        name = (match["attribute"] or match["element"]) if match else ""
+        field = _SCHEMA_FIELDS.get(name, "document")
+        found.append(Violation(SCHEMA, field, f"{field}: {error}"))
     return found
