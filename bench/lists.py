@@ -3,7 +3,7 @@
 Creates a database on the PostgreSQL server given (`--database-url`, a superuser URL such as the one
 `scripts/pg.sh start` prints), migrates it, bootstraps a team, seeds it with COPY (default 1,000,000 invoices,
 100,000 clients, 100,000 payments, spread over two years, four statuses, three series, 1,000 clients'
-invoices each...), runs `ANALYZE`, starts one `timbre serve` on it and asks each documented list filter for
+invoices each...), runs `VACUUM (ANALYZE)`, starts one `timbre serve` on it and asks each documented list filter for
 100 objects `--requests` times (one at a time), then `/search`. Reports p50/p99 per query.
 
     .venv/bin/python bench/lists.py --database-url postgresql+psycopg://postgres@127.0.0.1:55447/postgres
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -88,8 +89,26 @@ def seed(url: str, team_id: str, invoices: int, clients: int, payments: int) -> 
                 yield {"id": cid, "team_id": team_id, "livemode": False, "created_at": created, "updated_at": created,
                        "legal_name": name, "name": name, "tax_id": f"XAX{i % 1000000:06d}AB{i % 10}",
                        "email": f"client{i}@example.com", "tax_system": "601", "use": "G03",
-                       "address": json.dumps({"zip": "42501", "country": "MEX"}), "metadata": "{}",
+                       "address": json.dumps({"zip": "42501", "country": "MEX"}),
+                       "metadata": json.dumps({"crm_id": str(i)}),
                        "search_text": f"|{name.lower()}|client{i}@example.com|"}
+
+        item = json.dumps([{"id": "item_1", "service_id": None, "description": "Servicio de consultoría",
+                            "quantity": "1", "unit_price": "1160", "unit_price_before_taxes": "1000",
+                            "discount": "0", "amount": "1000",
+                            "subtotal": "1000", "total": "1160", "sku": "CONS-1", "product_key": "80111600",
+                            "unit_key": "E48", "unit_name": "Servicio", "taxability": "02",
+                            "taxes": [{"type": "IVA", "rate": "0.16", "factor": "Tasa", "withholding": False}],
+                            "third_party": None}])
+        seal = "A" * 344  # the length of a base64 RSA-2048 signature
+
+        def stamp(uuid: str) -> str:
+            return json.dumps({"stamp_at": 1735689600, "uuid": uuid.upper(), "fecha_timbrado": "2025-01-01T00:00:05",
+                               "sello": seal, "sello_sat": seal, "no_certificado": "30001000000500003416",
+                               "no_certificado_sat": "30001000000500003456", "rfc_prov_certif": "SPR190613I52",
+                               "rfc_emisor": "EKU9003173C9"})
+
+        xml = b"<?xml version='1.0' encoding='UTF-8'?>\n<cfdi:Comprobante " + b"x" * 3000 + b"/>"  # a CFDI's size
 
         def invoice_rows() -> Iterator[dict[str, Any]]:
             for i in range(invoices):
@@ -97,14 +116,18 @@ def seed(url: str, team_id: str, invoices: int, clients: int, payments: int) -> 
                 series = "ABC"[i % 3]
                 client = i % clients
                 status = STATUSES[i % len(STATUSES)]
+                uuid = f"{i:08x}-0000-4000-8000-{i:012x}" if status != "failed" else None
                 yield {"id": f"invoice_bench{i:010d}", "team_id": team_id, "livemode": False, "created_at": created,
                        "updated_at": created, "invoice_type": "I" if i % 10 else "E", "status": status,
-                       "uuid": f"{i:08x}-0000-4000-8000-{i:012x}" if status != "failed" else None,
+                       "uuid": uuid, "subtotal": "1000", "taxes_transferred": "160", "total": "1160",
                        "series": series, "folio_number": i // 3 + 1, "client_id": client_ids[client],
-                       "client": json.dumps({"legal_name": f"CLIENTE {client:06d} SA DE CV"}), "items": "[]",
+                       "client": json.dumps({"id": client_ids[client], "legal_name": f"CLIENTE {client:06d} SA DE CV",
+                                             "tax_id": f"XAX{client:06d}AB{client % 10}", "tax_system": "601",
+                                             "zip": "42501", "country": "MEX", "use": "G03"}), "items": item,
                        "currency": "MXN", "payment_method": "PPD" if i % 4 == 0 else "PUE", "payment_form": "03",
                        "use": "G03", "issued_at": "2025-01-01T00:00:00", "related_text": "|",
-                       "metadata": json.dumps({"order": str(i)}), "xml": None, "stamp": None, "error": None,
+                       "metadata": json.dumps({"order": str(i)}), "xml": xml if uuid else None,
+                       "stamp": stamp(uuid) if uuid else None, "error": None,
                        "search_text": f"|{series}{i // 3 + 1}|{series}-{i // 3 + 1}|cliente {client:06d} sa de cv|"}
 
         def payment_rows() -> Iterator[dict[str, Any]]:
@@ -113,16 +136,27 @@ def seed(url: str, team_id: str, invoices: int, clients: int, payments: int) -> 
                 yield {"id": f"payment_bench{i:09d}", "team_id": team_id, "livemode": False, "created_at": created,
                        "updated_at": created, "status": ("succeeded", "requires_payment_method", "cancelled")[i % 3],
                        "client_id": client_ids[i % clients], "currency": "MXN" if i % 5 else "USD",
-                       "amount": "100.00", "metadata": "{}", "search_text": f"|payment_bench{i:09d}|"}
+                       "amount": "100.00", "metadata": json.dumps({"order": str(i)}),
+                       "search_text": f"|payment_bench{i:09d}|"}
 
         counts = {"clients": _copy(conn, "clients", client_rows()),
                   "invoices": _copy(conn, "invoices", invoice_rows()),
                   "payments": _copy(conn, "payments", payment_rows())}
         conn.commit()
         conn.autocommit = True
-        conn.execute("ANALYZE")
+        conn.execute("VACUUM (ANALYZE)")  # what autovacuum does after a bulk insert: statistics, visibility map
         counts["seed_s"] = round(time.perf_counter() - started, 1)
         return counts
+
+
+def _seeded(url: str) -> dict[str, int] | None:
+    """The row counts of the bench database, or None when there is none."""
+    try:
+        with psycopg.connect(_plain(url), autocommit=True) as conn:
+            return {table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+                    for table in ("clients", "invoices", "payments")}
+    except psycopg.Error:
+        return None
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -152,24 +186,36 @@ def main() -> None:
     parser.add_argument("--payments", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=100, help="requests per query")
     parser.add_argument("--port", type=int, default=18790)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the database a previous run seeded with the same counts (migrations still apply)")
     args = parser.parse_args()
     if not args.database_url:
         parser.error("--database-url (or TIMBRE_BENCH_POSTGRES_URL) is required: start one with scripts/pg.sh")
-    admin = _plain(args.database_url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB}"')
     url = args.database_url.rsplit("/", 1)[0] + f"/{DB}"
-    data = Path(tempfile.mkdtemp(prefix="timbre-bench-lists-"))
+    wanted = {"clients": args.clients, "invoices": args.invoices, "payments": args.payments}
+    reused = args.reuse and _seeded(url) == wanted
+    if not reused:
+        with psycopg.connect(_plain(args.database_url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{DB}"')
+    data = Path(tempfile.gettempdir()) / f"timbre-{DB}"  # its secret opens the reused database's API keys
+    if not reused:
+        shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIMBRE_")}
     env.update({"TIMBRE_DATA_DIR": str(data), "TIMBRE_DATABASE_URL": url,
                 "TIMBRE_PUBLIC_URL": f"http://127.0.0.1:{args.port}", "TIMBRE_LOG_LEVEL": "warning"})
     keys = json.loads(subprocess.run([_timbre(), "bootstrap", "--json"], env=env, capture_output=True, text=True,
                                      check=True).stdout)
-    print(f"seeding {args.invoices} invoices, {args.clients} clients, {args.payments} payments with COPY...",
-          file=sys.stderr)
-    counts = seed(url, keys["team_id"], args.invoices, args.clients, args.payments)
-    print(f"seeded in {counts['seed_s']} s", file=sys.stderr)
+    if reused:
+        counts: dict[str, Any] = {**wanted, "seed_s": None}
+        with psycopg.connect(_plain(url), autocommit=True) as conn:
+            conn.execute("VACUUM (ANALYZE)")
+    else:
+        print(f"seeding {args.invoices} invoices, {args.clients} clients, {args.payments} payments with COPY...",
+              file=sys.stderr)
+        counts = seed(url, keys["team_id"], args.invoices, args.clients, args.payments)
+        print(f"seeded in {counts['seed_s']} s", file=sys.stderr)
     server = subprocess.Popen([_timbre(), "serve", "--port", str(args.port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=(data / "serve.log").open("wb"))
     base = f"http://127.0.0.1:{args.port}"
@@ -202,10 +248,14 @@ def main() -> None:
             ("invoices next page", None, full, 20),
             ("invoices search", "/v2/invoices/search?q=cliente%20000042&limit=100", some, 50),
             ("clients", "/v2/clients?limit=100", full, 20),
+            ("clients metadata", f"/v2/clients?limit=100&metadata.crm_id={args.clients // 3}", some, 20),
             ("clients search", f"/v2/clients/search?q=cliente%20{args.clients // 2:06d}", some, 50),
             ("payments", "/v2/payments?limit=100", full, 20),
             ("payments status", "/v2/payments?limit=100&status=cancelled", full, 20),
             ("payments client", f"/v2/payments?limit=100&client_id={client}", some, 20),
+            ("payments date range", f"/v2/payments?limit=100&created_gte={middle}&created_lte={middle + 30 * 86400}",
+             full, 20),
+            ("payments metadata", f"/v2/payments?limit=100&metadata.order={args.payments // 3}", some, 20),
             ("payments search", f"/v2/payments/search?q=payment_bench{args.payments // 2:09d}", some, 50),
         ]
         results = []

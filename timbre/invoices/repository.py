@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from timbre.catalogs.search import normalize
 from timbre.kit import metrics
@@ -63,7 +64,7 @@ class InvoiceRepository(TeamScopedRepository[Invoice]):
             stmt = stmt.where(Invoice.series == series)
         if payment_method:
             stmt = stmt.where(Invoice.payment_method == payment_method.upper())
-        return stmt
+        return stmt.options(defer(Invoice.xml))  # the stamped CFDI: kilobytes a list never shows
 
     def search(self, team_id: str, livemode: bool, query: str, *, invoice_type: str | None = None) -> Select[Any]:
         """Invoices whose UUID, series-folio, client names, RFC or e-mail contain every word of `query`."""
@@ -72,7 +73,7 @@ class InvoiceRepository(TeamScopedRepository[Invoice]):
             stmt = stmt.where(Invoice.invoice_type == invoice_type)
         for word in fold(query).split():
             stmt = stmt.where(Invoice.search_text.like(f"%{_escape(word)}%", escape="\\"))
-        return stmt
+        return stmt.options(defer(Invoice.xml))
 
     def dependents(self, team_id: str, livemode: bool, uuid: str) -> Sequence[Invoice]:
         """Valid documents of the team that relate to `uuid` by any relationship but a substitution (04)."""
