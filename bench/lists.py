@@ -3,8 +3,10 @@
 Creates a database on the PostgreSQL server given (`--database-url`, a superuser URL such as the one
 `scripts/pg.sh start` prints), migrates it, bootstraps a team, seeds it with COPY (default 1,000,000 invoices,
 100,000 clients, 100,000 payments, spread over two years, four statuses, three series, 1,000 clients'
-invoices each...), runs `VACUUM (ANALYZE)`, starts one `timbre serve` on it and asks each documented list filter for
-100 objects `--requests` times (one at a time), then `/search`. Reports p50/p99 per query.
+invoices each, with realistic items, stamps and XML), runs `VACUUM (ANALYZE)`, starts one `timbre serve` on it and
+asks each documented list filter for 100 objects `--requests` times (one at a time), then `/search`. Reports p50/p99
+per query and the CPU milliseconds each request cost the API process and PostgreSQL (from /proc): wall times follow
+the machine's load, CPU costs do not. `--reuse` keeps a database an earlier run seeded with the same counts.
 
     .venv/bin/python bench/lists.py --database-url postgresql+psycopg://postgres@127.0.0.1:55447/postgres
     .venv/bin/python bench/lists.py --database-url ... --invoices 100000 --clients 10000 --payments 10000
@@ -164,8 +166,37 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(http: httpx.Client, path: str, requests: int, check: Callable[[Any], None]) -> tuple[float, float]:
+def _cpu_ms(pids: list[int]) -> float:
+    """CPU time (user + system) the processes used so far, in ms (from /proc: Linux only)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _backends() -> list[int]:
+    """The PostgreSQL backends serving the bench database (when the server runs on this machine)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if f" {DB} ".encode() in (entry / "cmdline").read_bytes().replace(b"\0", b" "):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def measure(http: httpx.Client, path: str, requests: int, check: Callable[[Any], None],
+            server: int) -> tuple[float, float, float, float]:
+    """p50 and p99 wall time, and the CPU ms per request of the API process and of PostgreSQL."""
     http.get(path)  # warm the plan cache and the pages
+    backends = _backends()
+    api_before, db_before = _cpu_ms([server]), _cpu_ms(backends)
     times = []
     for _ in range(requests):
         started = time.perf_counter()
@@ -174,7 +205,8 @@ def measure(http: httpx.Client, path: str, requests: int, check: Callable[[Any],
         if res.status_code != 200:
             raise RuntimeError(f"{path}: {res.status_code} {res.text[:300]}")
         check(res.json())
-    return round(statistics.median(times), 2), round(_percentile(times, 0.99), 2)
+    api, db = (_cpu_ms([server]) - api_before) / requests, (_cpu_ms(backends) - db_before) / requests
+    return round(statistics.median(times), 2), round(_percentile(times, 0.99), 2), round(api, 2), round(db, 2)
 
 
 def main() -> None:
@@ -265,10 +297,12 @@ def main() -> None:
                 if path is None:  # the second page, through the cursor of the first
                     first = http.get("/v2/invoices/income?limit=100").json()
                     path = "/v2/invoices/income?limit=100&next=" + first["next"]
-                p50, p99 = measure(http, path, args.requests, check)
+                p50, p99, api_cpu, db_cpu = measure(http, path, args.requests, check, server.pid)
                 ok = p50 <= target and (p99 <= 60 if target == 20 else True)
-                results.append({"name": name, "path": path, "p50_ms": p50, "p99_ms": p99, "meets_target": ok})
-                print(f"  {name:26s} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms   {'ok' if ok else 'OVER TARGET'}",
+                results.append({"name": name, "path": path, "p50_ms": p50, "p99_ms": p99, "api_cpu_ms": api_cpu,
+                                "db_cpu_ms": db_cpu, "meets_target": ok})
+                print(f"  {name:26s} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms   cpu api {api_cpu:6.2f} db {db_cpu:5.2f} ms"
+                      f"   {'ok' if ok else 'OVER TARGET'}",
                       file=sys.stderr)
     finally:
         server.terminate()

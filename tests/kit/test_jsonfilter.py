@@ -43,12 +43,18 @@ class TestMetadataFilters:
         assert _found(client, acct.headers(), "ok", "true") == {"a"}
         assert _found(client, acct.headers(), "ok", "false") == {"b"}
 
-    @pytest.mark.parametrize("value", ["NaN", "Infinity", "1e999", '["\\u0000"]', '{"a": 1}', "null", "[]", '"x"',
+    @pytest.mark.parametrize("value", ["NaN", "Infinity", "1e999", '["\\u0000"]', '["\\ud800"]', '{"a": 1}', "null",
+                                       "[]", '"x"', "9" * 400,
                                        "%", "_", "'; DROP TABLE teams; --"])
     def test_odd_values_are_answered_never_a_500(self, client: TestClient, value: str) -> None:
         acct = create_account()
         _make_teams(client, acct.headers(), 1, metadata={"name": "a", "k": value})
         assert _found(client, acct.headers(), "k", value) == {"a"}
+
+    def test_a_number_too_long_for_python_finds_nothing(self, client: TestClient) -> None:
+        acct = create_account()
+        _make_teams(client, acct.headers(), 1, metadata={"name": "a", "k": "1"})
+        assert _found(client, acct.headers(), "k", "1" * 5000) == set()
 
 
 class TestCandidates:
@@ -56,8 +62,10 @@ class TestCandidates:
         assert _candidates("vip") == ["vip"]
         assert _candidates("5") == ["5", 5]
         assert _candidates("true") == ["true", True]
-        assert _candidates("[1]") == ["[1]", [1]]
+        assert _candidates("[1]") == ["[1]"] and _candidates('{"a": 1}') == ['{"a": 1}']
         assert _candidates('"x"') == ['"x"']
         assert _candidates("null") == ["null"]
         assert _candidates("NaN") == ["NaN"] and _candidates("1e999") == ["1e999"]
-        assert _candidates('["\\u0000"]') == ['["\\u0000"]']
+        assert _candidates('["\\u0000"]') == ['["\\u0000"]'] and _candidates('["\\ud800"]') == ['["\\ud800"]']
+        assert _candidates("1" * 5000) == ["1" * 5000] and _candidates("9" * 19) == ["9" * 19]
+        assert _candidates(str(2**63 - 1)) == [str(2**63 - 1), 2**63 - 1]
