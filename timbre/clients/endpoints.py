@@ -61,7 +61,7 @@ def list_clients(auth: ReadAuth, session: SessionDep, params: ListParams = Depen
     filters switch to page pagination."""
     page = client_service.list_clients(session, auth, params)
     return listing("Clients retrieved successfully", client_service.serialize_many(session, page.items),
-                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
 @router.post("", status_code=201, response_model=Envelope[ClientOut],

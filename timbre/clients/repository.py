@@ -13,6 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from timbre.catalogs.search import normalize
 from timbre.kit.bulk import insert_many
 from timbre.kit.repository import Repository, TeamScopedRepository
+from timbre.kit.textsearch import escape_like
 from timbre.models import Client, EfosEntry, SupportDocument
 
 MAX_MATCHES = 20  # an upsert conflict lists at most this many ids
@@ -26,10 +27,6 @@ def fold(text: str | None) -> str:
 def search_text(client: Client) -> str:
     fields = (client.name, client.legal_name, client.company, client.email, client.tax_id)
     return "|" + "|".join(fold(value) for value in fields) + "|"
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _like(pattern: str) -> ColumnElement[bool]:
@@ -76,16 +73,16 @@ class ClientRepository(TeamScopedRepository[Client]):
         words = phrase.split()
         if not words:
             return [], 0
-        stmt: Select[Any] = self.scoped(team_id, livemode).where(*(_like(f"%{_escape(w)}%") for w in words))
+        stmt: Select[Any] = self.scoped(team_id, livemode).where(*(_like(f"%{escape_like(w)}%") for w in words))
         total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        p = _escape(phrase)
+        p = escape_like(phrase)
         score: ColumnElement[Any] = (
             case((_like(f"%|{p}|%"), 100), else_=0)
             + case((_like(f"%|{p}%"), 50), else_=0)
             + case((_like(f"% {p}%"), 25), else_=0)
         )
         for word in words:
-            w = _escape(word)
+            w = escape_like(word)
             score = score + case((or_(_like(f"%|{w}%"), _like(f"% {w}%")), 5), else_=literal(0, Integer))
         rows = self.session.scalars(
             stmt.order_by(score.desc(), Client.created_at.desc(), Client.id).offset(offset).limit(limit)

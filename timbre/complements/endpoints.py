@@ -41,7 +41,7 @@ def list_complements(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
                                                invoice_id=invoice_id)
     return listing("Payment complements retrieved successfully",
                    complement_service.outputs(session, settings, auth, page.items),
-                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
 @router.get("/payment/{uuid}", response_model=Envelope[dict[str, Any]])

@@ -62,13 +62,23 @@ class ComplementDocumentRepository(TeamScopedRepository[PaymentComplementDocumen
         return list(dict.fromkeys(self.session.scalars(stmt.order_by(PaymentComplementDocument.created_at))))
 
 
-    def uuids_paying(self, team_id: str, livemode: bool, invoice_id: str) -> list[str]:
-        """Like `complements_paying`, as the complements' UUIDs (their ids while still pending)."""
-        ids = self.complements_paying(team_id, livemode, invoice_id)
-        stmt = select(Invoice.id, Invoice.uuid).where(Invoice.team_id == team_id, Invoice.livemode == livemode,
-                                                      Invoice.id.in_(ids))
-        found = {row_id: uuid or row_id for row_id, uuid in self.session.execute(stmt).all()}
-        return [found[i] for i in ids if i in found]
+    def uuids_paying_each(self, team_id: str, livemode: bool, invoice_ids: Iterable[str]) -> dict[str, list[str]]:
+        """Per invoice id (of those that have any), the UUIDs (ids while still pending) of the type-P invoices
+        that pay it, pending or valid, oldest payment first: one query for a whole page of a list."""
+        wanted = sorted(set(invoice_ids))
+        if not wanted:
+            return {}
+        stmt = (select(PaymentComplementDocument.invoice_id, Invoice.id, Invoice.uuid)
+                .join(Invoice, Invoice.id == PaymentComplementDocument.complement_id)
+                .where(PaymentComplementDocument.team_id == team_id, PaymentComplementDocument.livemode == livemode,
+                       PaymentComplementDocument.invoice_id.in_(wanted),
+                       PaymentComplementDocument.status == APPLIED,
+                       Invoice.team_id == team_id, Invoice.livemode == livemode)
+                .order_by(PaymentComplementDocument.created_at))
+        found: dict[str, dict[str, None]] = {}
+        for invoice_id, complement_id, uuid in self.session.execute(stmt).all():
+            found.setdefault(invoice_id, {})[uuid or complement_id] = None
+        return {invoice_id: list(uuids) for invoice_id, uuids in found.items()}
 
 
 class ComplementInvoiceRepository(TeamScopedRepository[Invoice]):

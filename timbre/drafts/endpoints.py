@@ -56,7 +56,7 @@ def list_drafts(auth: ReadAuth, session: SessionDep, params: ListParams = Depend
     page = draft_service.list_drafts(session, auth, params, invoice_type=invoice_type, client_id=client_id,
                                      status=status)
     return listing("Drafts retrieved successfully", [_out(session, auth, d) for d in page.items],
-                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
 @router.get("/{draft_id}", response_model=Envelope[dict[str, Any]])

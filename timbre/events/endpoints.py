@@ -28,7 +28,7 @@ def list_events(auth: ReadAuth, session: SessionDep, params: ListParams = Depend
     the same body is what webhooks receive."""
     page = event_service.list_events(session, auth, params, type=type.value if type else None, object_id=object_id)
     return listing("Events retrieved successfully", [event_service.serialize(e) for e in page.items],
-                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
 @router.get("/{event_id}", response_model=Envelope[EventOut])  # type: ignore[valid-type]

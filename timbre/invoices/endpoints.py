@@ -66,7 +66,7 @@ def _list(kind: str, auth: Any, session: Session, settings: Any, params: ListPar
     page = invoice_service.list_invoices(session, auth, kind, params, status=status, client_id=client_id, series=series,
                                 payment_method=payment_method)
     return listing("Invoices retrieved successfully", invoice_service.outputs(settings, page.items),
-                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
 _STATUS = Query(None, description="pending, valid, failed or cancelled")
@@ -139,7 +139,7 @@ def search(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
     """Search income and egress invoices; paginated by `page`."""
     page = invoice_service.search(session, auth, q, params, invoice_type)
     return listing("Invoices retrieved successfully", invoice_service.outputs(settings, page.items),
-                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
 @router.post("/validate", response_model=Envelope[dict[str, Any]])

@@ -8,21 +8,19 @@ from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from timbre.catalogs.search import normalize
 from timbre.kit import metrics
 from timbre.kit.clock import now_ms
 from timbre.kit.ids import new_id
 from timbre.kit.repository import Repository, TeamScopedRepository
+from timbre.kit.textsearch import contains_every_word, escape_like
 from timbre.models import Invoice, Series, Service, Team
 
 
 def fold(text: str | None) -> str:
     return " ".join(normalize(text or "").replace("|", " ").split())
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class InvoiceRepository(TeamScopedRepository[Invoice]):
@@ -63,22 +61,21 @@ class InvoiceRepository(TeamScopedRepository[Invoice]):
             stmt = stmt.where(Invoice.series == series)
         if payment_method:
             stmt = stmt.where(Invoice.payment_method == payment_method.upper())
-        return stmt
+        return stmt.options(defer(Invoice.xml))  # the stamped CFDI: kilobytes a list never shows
 
     def search(self, team_id: str, livemode: bool, query: str, *, invoice_type: str | None = None) -> Select[Any]:
         """Invoices whose UUID, series-folio, client names, RFC or e-mail contain every word of `query`."""
         stmt = self.scoped(team_id, livemode)
         if invoice_type:
             stmt = stmt.where(Invoice.invoice_type == invoice_type)
-        for word in fold(query).split():
-            stmt = stmt.where(Invoice.search_text.like(f"%{_escape(word)}%", escape="\\"))
-        return stmt
+        stmt = stmt.where(contains_every_word(Invoice.search_text, fold(query).split()))
+        return stmt.options(defer(Invoice.xml))
 
     def dependents(self, team_id: str, livemode: bool, uuid: str) -> Sequence[Invoice]:
         """Valid documents of the team that relate to `uuid` by any relationship but a substitution (04)."""
         stmt = self.scoped(team_id, livemode).where(
-            Invoice.status == "valid", Invoice.related_text.like(f"%:{_escape(uuid.upper())}|%", escape="\\"),
-            ~Invoice.related_text.like(f"%|04:{_escape(uuid.upper())}|%", escape="\\"),
+            Invoice.status == "valid", Invoice.related_text.like(f"%:{escape_like(uuid.upper())}|%", escape="\\"),
+            ~Invoice.related_text.like(f"%|04:{escape_like(uuid.upper())}|%", escape="\\"),
         )
         return self.session.scalars(stmt.limit(20)).all()
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, object_session
 
 from timbre.auth.dependencies import AuthContext
 from timbre.cfdi.rules import ErrorInfo, query
+from timbre.complements.repository import ComplementDocumentRepository
 from timbre.config import Settings
 from timbre.emails.service import outcomes
 from timbre.errors import NotFound
@@ -45,13 +46,16 @@ class InvoiceService:
         return invoice
 
     def output(self, settings: Settings, invoice: Invoice, *, with_files: bool = False,
-               auth: AuthContext | None = None, emails: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+               auth: AuthContext | None = None, emails: list[dict[str, Any]] | None = None,
+               complements: list[str] | None = None) -> dict[str, Any]:
         links = files.links(settings, invoice, auth.team, None) if with_files and auth is not None \
             and invoice.status in ("valid", "cancelled") else None
         if emails is None:
             emails = self.emails_of([invoice]).get(invoice.id, [])
+        if complements is None:
+            complements = self.complements_of([invoice]).get(invoice.id, [])
         return serialize(invoice, files=links, cancellation_receipt=files.acuse_link(settings, invoice),
-                         complements=self.complements_of(invoice), emails=emails)
+                         complements=complements, emails=emails)
 
     @staticmethod
     def emails_of(invoices: Sequence[Invoice]) -> dict[str, list[dict[str, Any]]]:
@@ -62,19 +66,21 @@ class InvoiceService:
         return outcomes(session, invoices[0].team_id, [i.id for i in invoices])
 
     @staticmethod
-    def complements_of(invoice: Invoice) -> list[str]:
-        """Uuids of the valid or pending payment complements that pay a PPD invoice (the CLI reads them)."""
-        session = object_session(invoice)
-        if session is None or invoice.invoice_type != "I" or invoice.payment_method != "PPD":
-            return []
-        from timbre.complements.repository import ComplementDocumentRepository  # complements build on invoices
-
-        return ComplementDocumentRepository.from_session(session).uuids_paying(
-            invoice.team_id, invoice.livemode, invoice.id)
+    def complements_of(invoices: Sequence[Invoice]) -> dict[str, list[str]]:
+        """Per PPD income invoice, the uuids of the valid or pending payment complements that pay it (the CLI
+        reads them); one query for the lot."""
+        paid = [i for i in invoices if i.invoice_type == "I" and i.payment_method == "PPD"]
+        session = object_session(paid[0]) if paid else None
+        if session is None:
+            return {}
+        return ComplementDocumentRepository.from_session(session).uuids_paying_each(
+            paid[0].team_id, paid[0].livemode, [i.id for i in paid])
 
     def outputs(self, settings: Settings, invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
         emails = self.emails_of(invoices)
-        return [self.output(settings, invoice, emails=emails.get(invoice.id, [])) for invoice in invoices]
+        complements = self.complements_of(invoices)
+        return [self.output(settings, invoice, emails=emails.get(invoice.id, []),
+                            complements=complements.get(invoice.id, [])) for invoice in invoices]
 
     @staticmethod
     def cfdi_errors(code: str | None, q: str | None, type: str | None) -> list[ErrorInfo]:

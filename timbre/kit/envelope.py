@@ -1,6 +1,7 @@
 """The success envelopes: `{success, message, data, timestamp}` and, for lists, `next`, `has_more`,
-`total_results` (and `page` when paginating by page), plus `pagination.totalItems`, which gigstack's CLI
-`explain` reads."""
+`total_results` (and `page` when paginating by page; `total_results_estimated`: true when the total is
+PostgreSQL's estimate, see `kit.pagination`), plus `pagination.totalItems`, which gigstack's CLI `explain`
+reads."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class ListEnvelope(BaseModel, Generic[T]):
     total_results: int = 0
     pagination: Pagination = Pagination()
     page: int | None = None
+    total_results_estimated: bool = False
     timestamp: int
 
 
@@ -42,7 +44,7 @@ def ok(message: str, data: Any) -> dict[str, Any]:
 
 
 def listing(message: str, data: Sequence[Any], *, next: str | None, has_more: bool, total: int,
-            page: int | None = None) -> dict[str, Any]:
+            page: int | None = None, estimated: bool = False) -> dict[str, Any]:
     body: dict[str, Any] = {
         "success": True,
         "message": message,
@@ -50,6 +52,7 @@ def listing(message: str, data: Sequence[Any], *, next: str | None, has_more: bo
         "next": next,
         "has_more": has_more,
         "total_results": total,
+        "total_results_estimated": estimated,
         "pagination": {"totalItems": total},
         "timestamp": now_ms(),
     }

@@ -3,6 +3,10 @@
 Cursor pagination orders by (`order_by` column, id) and resumes strictly after the last row seen,
 so inserts while walking never repeat or skip an object. The cursor is opaque (base64 JSON) and
 bound to its ordering. Metadata filters switch to page pagination, as gigstack's API does.
+
+`total_results` is exact up to `EXACT_COUNT_LIMIT` matches; beyond, PostgreSQL's planner estimates it
+(counting a million rows on every page would cost more than the page) and the page says so
+(`Page.estimated`); SQLite has no estimate and always counts. `has_more` never depends on the count.
 """
 
 from __future__ import annotations
@@ -13,16 +17,20 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from fastapi import Query, Request
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Executable, Select, and_, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import ClauseElement
 
 from timbre.errors import BadRequest
 from timbre.kit.crypto import b64url, b64url_decode
+from timbre.kit.jsonfilter import json_value_equals
 
 T = TypeVar("T")
 
 _MAX_METADATA_FILTERS = 10
 MAX_TS = 10**13  # unix seconds or ms; far beyond any real date, within every integer column
+EXACT_COUNT_LIMIT = 1_000  # matches counted exactly on PostgreSQL; beyond, the planner's estimate
 
 
 @dataclass
@@ -88,6 +96,7 @@ class Page:
     has_more: bool
     total: int
     page: int | None = None
+    estimated: bool = False  # `total` is PostgreSQL's estimate (more than EXACT_COUNT_LIMIT matches)
 
 
 def _encode_cursor(order_by: str, sort: str, value: Any, row_id: str) -> str:
@@ -104,6 +113,35 @@ def _decode_cursor(cursor: str, order_by: str, sort: str) -> tuple[Any, str]:
     if ob != order_by or so != sort or not isinstance(row_id, str):
         raise BadRequest("Invalid cursor", "The `next` cursor belongs to another ordering")
     return value, row_id
+
+
+class Explain(Executable, ClauseElement):
+    """`EXPLAIN (FORMAT JSON) <statement>` (PostgreSQL), its parameters bound like the statement's own."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+
+
+@compiles(Explain, "postgresql")
+def _explain(element: Explain, compiler: Any, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + str(compiler.process(element.statement, **kw))
+
+
+def count(session: Session, stmt: Select[Any], model: Any) -> tuple[int, bool]:
+    """How many rows `stmt` selects, and whether that is an estimate: exact up to `EXACT_COUNT_LIMIT`
+    (a count of at most that many index entries), else, on PostgreSQL, the planner's estimate (never
+    below what was counted)."""
+    unordered = stmt.order_by(None)
+    if session.get_bind().dialect.name != "postgresql":
+        return session.scalar(select(func.count()).select_from(unordered.subquery())) or 0, False
+    capped = unordered.with_only_columns(model.id).limit(EXACT_COUNT_LIMIT + 1).subquery()
+    counted = session.scalar(select(func.count()).select_from(capped)) or 0
+    if counted <= EXACT_COUNT_LIMIT:
+        return counted, False
+    plan = session.execute(Explain(unordered.with_only_columns(model.id))).scalar_one()
+    return max(counted, int(plan[0]["Plan"]["Plan Rows"])), True
 
 
 def paginate(
@@ -133,20 +171,21 @@ def paginate(
     if params.metadata:
         if metadata_column is None:
             raise BadRequest("Invalid metadata filter", "This list does not support metadata filters")
+        dialect = session.get_bind().dialect.name
         for key, value in params.metadata.items():
-            conditions.append(metadata_column[key].as_string() == value)
+            conditions.append(json_value_equals(metadata_column, key, value, dialect))
     if conditions:
         stmt = stmt.where(and_(*conditions))
 
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    total, estimated = count(session, stmt, model)
     desc = params.sort == "desc"
     ordering = (order_col.desc(), model.id.desc()) if desc else (order_col.asc(), model.id.asc())
 
     if params.metadata or params.page is not None:
         page = params.page or 1
-        rows = session.scalars(stmt.order_by(*ordering).offset((page - 1) * params.limit).limit(params.limit)).all()
-        has_more = page * params.limit < total
-        return Page(rows, None, has_more, total, page)
+        found = list(session.scalars(stmt.order_by(*ordering).offset((page - 1) * params.limit)
+                                     .limit(params.limit + 1)).all())
+        return Page(found[: params.limit], None, len(found) > params.limit, total, page, estimated)
 
     if params.next:
         value, last_id = _decode_cursor(params.next, order_name, params.sort)
@@ -161,4 +200,4 @@ def paginate(
     if has_more and rows:
         last = rows[-1]
         cursor = _encode_cursor(order_name, params.sort, getattr(last, order_col.key), last.id)
-    return Page(rows, cursor, has_more, total)
+    return Page(rows, cursor, has_more, total, estimated=estimated)

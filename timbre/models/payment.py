@@ -36,6 +36,8 @@ class Payment(TeamScoped):
         Index("ix_payments_scope_created", "team_id", "livemode", "created_at", "id"),
         Index("ix_payments_scope_client", "team_id", "livemode", "client_id", "created_at", "id"),
         Index("ix_payments_scope_currency", "team_id", "livemode", "currency", "created_at", "id"),
+        Index("ix_payments_scope_email", "team_id", "livemode", "client_email", "created_at", "id"),  # 0015
+        Index("ix_payments_scope_tax_id", "team_id", "livemode", "client_tax_id", "created_at", "id"),  # 0015
     )
 
     status: Mapped[str] = mapped_column(String(30), default="pending")

@@ -51,7 +51,7 @@ def list_payments(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
     page = payment_service.list_payments(session, auth, params, status=status, client_id=client_id,
                                          currency=currency, email=email, tax_id=tax_id)
     return listing("Payments retrieved successfully", payment_service.outputs(session, settings, page.items),
-                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
 @router.get("/search", response_model=PaymentSearchEnvelope)
@@ -63,7 +63,7 @@ def search_payments(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
     """Search payments; paginated by `page` (`found`, `page`, `per_page`)."""
     page = payment_service.search(session, auth, q, params, status=status, client_id=client_id)
     body = listing("Payments retrieved successfully", payment_service.outputs(session, settings, page.items),
-                   next=None, has_more=page.has_more, total=page.total, page=page.page)
+                   next=None, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
     body.update(found=page.total, per_page=params.limit)
     return body
 

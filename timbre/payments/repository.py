@@ -9,11 +9,8 @@ from sqlalchemy import Select, select
 
 from timbre.invoices.repository import fold
 from timbre.kit.repository import TeamScopedRepository
+from timbre.kit.textsearch import contains_every_word
 from timbre.models import Invoice, Payment
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class PaymentRepository(TeamScopedRepository[Payment]):
@@ -38,9 +35,7 @@ class PaymentRepository(TeamScopedRepository[Payment]):
                client_id: str | None = None) -> Select[Any]:
         """Payments whose id, client names, RFC, e-mail or metadata values contain every word of `query`."""
         stmt = self.listing(team_id, livemode, status=status, client_id=client_id)
-        for word in fold(query).split():
-            stmt = stmt.where(Payment.search_text.like(f"%{_escape(word)}%", escape="\\"))
-        return stmt
+        return stmt.where(contains_every_word(Payment.search_text, fold(query).split()))
 
     def by_idempotency_key(self, team_id: str, livemode: bool, key: str) -> Payment | None:
         return self.session.scalars(self.scoped(team_id, livemode).where(Payment.idempotency_key == key)).first()

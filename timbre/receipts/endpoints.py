@@ -39,7 +39,7 @@ def list_receipts(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
     """List receipts, newest first. `status`: pending (= open) | invoiced | completed | expired | cancelled."""
     page = receipt_service.list_receipts(session, auth, params, status=status, client_id=client_id)
     return listing("Receipts retrieved successfully", receipt_service.outputs(session, settings, page.items),
-                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
 @router.get("/search", response_model=ReceiptSearchEnvelope)
@@ -52,7 +52,7 @@ def search_receipts(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
     """Search receipts; paginated by `page` (`found`, `page`, `per_page`)."""
     page = receipt_service.search(session, auth, q, params, status=status, client_id=client_id)
     body = listing("Receipts retrieved successfully", receipt_service.outputs(session, settings, page.items),
-                   next=None, has_more=page.has_more, total=page.total, page=page.page)
+                   next=None, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
     body.update(found=page.total, per_page=params.limit)
     return body
 

@@ -9,11 +9,8 @@ from sqlalchemy import Select, select
 
 from timbre.invoices.repository import fold
 from timbre.kit.repository import TeamScopedRepository
+from timbre.kit.textsearch import contains_every_word
 from timbre.models import Invoice, Payment, Receipt
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class ReceiptRepository(TeamScopedRepository[Receipt]):
@@ -39,9 +36,7 @@ class ReceiptRepository(TeamScopedRepository[Receipt]):
     def search(self, team_id: str, livemode: bool, query: str, *, status: str | None, client_id: str | None,
                now: int) -> Select[Any]:
         stmt = self.listing(team_id, livemode, status=status, client_id=client_id, now=now)
-        for word in fold(query).split():
-            stmt = stmt.where(Receipt.search_text.like(f"%{_escape(word)}%", escape="\\"))
-        return stmt
+        return stmt.where(contains_every_word(Receipt.search_text, fold(query).split()))
 
     def by_idempotency_key(self, team_id: str, livemode: bool, key: str) -> Receipt | None:
         return self.session.scalars(self.scoped(team_id, livemode).where(Receipt.idempotency_key == key)).first()

@@ -60,7 +60,7 @@ def list_retentions(auth: ReadAuth, session: SessionDep, params: ListParams = De
     page = retention_service.list(session, auth, params, status=status, retention_key=retention_key,
                                   client_id=client_id)
     return listing("Retentions retrieved successfully", [serialize(r) for r in page.items], next=page.next,
-                   has_more=page.has_more, total=page.total, page=page.page)
+                   has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
 @router.get("/{id}", response_model=Envelope[dict[str, Any]])

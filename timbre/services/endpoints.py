@@ -22,7 +22,7 @@ def list_services(auth: ReadAuth, session: SessionDep, params: ListParams = Depe
     """List services, newest first (`order_by`: created_at, name/description, sku; `metadata.<key>` filters)."""
     page = service_service.list_services(session, auth, params)
     return listing("Services retrieved successfully", [service_service.serialize(s) for s in page.items],
-                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
 @router.post("", status_code=201, response_model=Envelope[ServiceOut])

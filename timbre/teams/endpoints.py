@@ -41,7 +41,7 @@ def list_teams(auth: ReadAuth, session: SessionDep, params: ListParams = Depends
     page = team_service.list_teams(session, auth, params)
     data = [team_service.serialize(session, t, auth.livemode) for t in page.items]
     return listing("Teams retrieved successfully", data, next=page.next, has_more=page.has_more,
-                   total=page.total, page=page.page)
+                   total=page.total, page=page.page, estimated=page.estimated)
 
 
 @router.post("", status_code=201, response_model=Envelope[TeamOut])

@@ -24,7 +24,7 @@ def list_users(auth: ReadAuth, session: SessionDep, params: ListParams = Depends
     page = user_service.list_users(session, auth, params)
     data = [user_service.serialize(session, auth, u) for u in page.items]
     return listing("Users retrieved successfully", data, next=page.next, has_more=page.has_more, total=page.total,
-                   page=page.page)
+                   page=page.page, estimated=page.estimated)
 
 
 @router.post("", status_code=201, response_model=Envelope[UserOut])

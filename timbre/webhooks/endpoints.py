@@ -32,7 +32,7 @@ def list_webhooks(auth: ReadAuth, session: SessionDep, params: ListParams = Depe
     """List the webhooks of the key's team and mode (a test key sees test webhooks), newest first."""
     page = webhook_service.list_webhooks(session, auth, params, status)
     return listing("Webhooks retrieved successfully", [webhook_service.serialize(w) for w in page.items],
-                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
 @router.post("", status_code=201, response_model=Envelope[WebhookWithSecretOut])
@@ -94,4 +94,4 @@ def list_deliveries(webhook_id: str, auth: ReadAuth, session: SessionDep, params
     page = webhook_service.attempts(session, hook, params, event_id)
     return listing("Webhook deliveries retrieved successfully",
                    [webhook_service.serialize_attempt(a) for a in page.items],
-                   next=page.next, has_more=page.has_more, total=page.total, page=page.page)
+                   next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
