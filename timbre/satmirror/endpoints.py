@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from timbre.auth.dependencies import ReadAuth, WriteAuth
 from timbre.deps import SessionDep
 from timbre.errors import ERROR_RESPONSES
-from timbre.kit.envelope import Envelope, listing, ok
+from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
 from timbre.kit.uploads import MultipartForm, read_multipart
 from timbre.satmirror.output import serialize
-from timbre.satmirror.schemas import PdfEnvelope, SatListEnvelope
+from timbre.satmirror.schemas import PdfEnvelope
 from timbre.satmirror.service import sat_mirror
 
 router = APIRouter(prefix="/invoices/sat", tags=["SAT mirror"], responses=ERROR_RESPONSES)
@@ -22,7 +22,7 @@ IMPORT_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {"mu
                                               "description": "A ZIP from SAT's portal, or a CFDI XML"}}}}}}}
 
 
-@router.get("", response_model=SatListEnvelope)
+@router.get("", response_model=ListEnvelope[dict[str, Any]])
 def list_sat_invoices(
     auth: ReadAuth, session: SessionDep,
     limit: int = Query(20, ge=1, le=100, description="Page size, 1–100"),
@@ -38,15 +38,14 @@ def list_sat_invoices(
     receiver_rfc: str | None = Query(None, max_length=13, description="Receiver's RFC"),
 ) -> dict[str, Any]:
     """The team's CFDI as SAT holds them, newest issue date first, each with its `verification`
-    (`xsd`, `seal`, `tfd`, `efos`). `total_results` is exact up to 1,000 (`total_is_exact`)."""
+    (`xsd`, `seal`, `tfd`, `efos`). `total_results` is exact up to 1,000, PostgreSQL's
+    estimate beyond (`total_results_estimated`)."""
     filters = sat_mirror.filters(direction=direction, status=status, invoice_type=invoice_type,
                                  issuer_rfc=issuer_rfc, receiver_rfc=receiver_rfc, from_=from_, to=to)
-    page, exact = sat_mirror.list(session, auth.team_id, auth.livemode, filters, limit=limit,
+    page = sat_mirror.list(session, auth.team_id, auth.livemode, filters, limit=limit,
                                   starting_after=starting_after or next)
-    body = listing("SAT invoices retrieved successfully", page.items, next=page.next, has_more=page.has_more,
-                   total=page.total)
-    body["total_is_exact"] = exact
-    return body
+    return listing("SAT invoices retrieved successfully", page.items, next=page.next, has_more=page.has_more,
+                   total=page.total, estimated=page.estimated)
 
 
 async def _import_form(request: Request, session: SessionDep) -> MultipartForm:

@@ -7,14 +7,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, or_, select
 
+from timbre.kit.pagination import count
 from timbre.kit.repository import TeamScopedRepository
 from timbre.models import SatInvoice, SatMirrorSettings
-
-# Beyond this, total_results is a floor (`total_is_exact: false`): an exact count of 1 M rows costs ~100 ms.
-COUNT_CAP = 1_000
-
 
 _LISTED = tuple(column for column in SatInvoice.__table__.c if column.name != "xml")
 
@@ -72,10 +69,8 @@ class SatInvoiceRepository(TeamScopedRepository[SatInvoice]):
         return self.session.execute(stmt).all()
 
     def count(self, team_id: str, livemode: bool, filters: Filters) -> tuple[int, bool]:
-        """(count, exact): counts up to COUNT_CAP rows."""
-        capped = self._filtered(team_id, livemode, filters).with_only_columns(SatInvoice.id).limit(COUNT_CAP + 1)
-        total = int(self.session.scalar(select(func.count()).select_from(capped.subquery())) or 0)
-        return min(total, COUNT_CAP), total <= COUNT_CAP
+        """(count, estimated): exact up to `kit.pagination.EXACT_COUNT_LIMIT`, PostgreSQL's estimate beyond."""
+        return count(self.session, self._filtered(team_id, livemode, filters), SatInvoice)
 
 
 @cache

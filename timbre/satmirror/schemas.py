@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from timbre.kit.envelope import Envelope, ListEnvelope
+from timbre.kit.envelope import Envelope
 from timbre.schemas import Strict
 
 Direction = Literal["issued", "received"]
@@ -32,10 +32,6 @@ class DownloadRequestIn(Strict):
     rfc_type: Direction | Literal["both"] = Field("both", description="issued, received or both")
     request_type: Literal["metadata", "cfdi", "both"] = Field(
         "both", description="metadata only, CFDI only, or metadata then CFDI")
-
-
-class SatListEnvelope(ListEnvelope[dict[str, Any]]):
-    total_is_exact: bool = True  # total_results is exact up to 1,000 rows, a floor beyond
 
 
 class PdfEnvelope(Envelope[dict[str, Any]]):

@@ -55,7 +55,7 @@ class SatMirrorService:
                        issued_from=_bound(from_, "from", end=False), issued_to=_bound(to, "to", end=True))
 
     def list(self, session: Session, team_id: str, livemode: bool, filters: Filters, *, limit: int,
-             starting_after: str | None) -> tuple[Page, bool]:
+             starting_after: str | None) -> Page:
         repo = SatInvoiceRepository.from_session(session)
         after = None
         if starting_after:
@@ -66,9 +66,9 @@ class SatMirrorService:
         rows = list(repo.page(team_id, livemode, filters, limit=limit + 1, after=after))
         has_more = len(rows) > limit
         rows = rows[:limit]
-        total, exact = repo.count(team_id, livemode, filters)
+        total, estimated = repo.count(team_id, livemode, filters)
         cursor = rows[-1].uuid if has_more and rows else None
-        return Page([serialize(row) for row in rows], cursor, has_more, total), exact
+        return Page([serialize(row) for row in rows], cursor, has_more, total, estimated=estimated)
 
     def get(self, session: Session, team_id: str, livemode: bool, uuid: str) -> SatInvoice:
         row = SatInvoiceRepository.from_session(session).by_uuid(team_id, livemode, uuid) \
