@@ -33,7 +33,7 @@ def install(engine: Engine, out_dir: Path) -> None:
     own WAL flush is part of the hold, so the dialect's `do_commit`/`do_rollback` are wrapped (SQLAlchemy's
     `commit` event fires before the COMMIT is sent)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    started: dict[int, dict[str, int]] = {}  # by DBAPI connection
+    started: dict[int, dict[str, int]] = {}  # by pooled connection (what do_commit is given)
     guard = threading.Lock()
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -41,7 +41,7 @@ def install(engine: Engine, out_dir: Path) -> None:
         name = _TEAM if statement.startswith("UPDATE teams SET used_credits") else \
             _SERIES if statement.startswith("UPDATE series SET counter_") else None
         if name is not None:
-            started.setdefault(id(conn.connection.dbapi_connection), {}).setdefault(name, time.perf_counter_ns())
+            started.setdefault(id(conn.connection), {}).setdefault(name, time.perf_counter_ns())
 
     def _released(dbapi_connection: Any) -> None:
         locks = started.pop(id(dbapi_connection), None)
