@@ -36,13 +36,16 @@ __all__ = ["BODY", "Cluster", "Load", "Outcome", "prepare"]
 class Cluster:
     """`scripts/cluster.sh` with one run directory and port."""
 
-    def __init__(self, run_dir: Path, port: int, apis: int = 2, workers: int = 1, durable: bool = True) -> None:
+    def __init__(self, run_dir: Path, port: int, apis: int = 2, workers: int = 1, durable: bool = True,
+                 profile_locks: Path | None = None) -> None:
         self.run_dir, self.port, self.apis, self.workers = run_dir, port, apis, workers
         self.url = f"http://127.0.0.1:{port}"
         self.script_env = {k: v for k, v in os.environ.items() if not k.startswith("TIMBRE_")}
         self.script_env.update({"TIMBRE_CLUSTER_DIR": str(run_dir), "TIMBRE_CLUSTER_PORT": str(port),
                                 "TIMBRE_CLUSTER_APIS": str(apis), "TIMBRE_CLUSTER_WORKERS": str(workers),
                                 "TIMBRE_CLUSTER_PG_DURABLE": "1" if durable else "0"})
+        if profile_locks is not None:
+            self.script_env["TIMBRE_CLUSTER_PROFILE_LOCKS"] = str(profile_locks)
 
     def sh(self, *args: str, timeout: float = 300) -> str:
         done = subprocess.run(["bash", str(SCRIPT), *args], env=self.script_env, capture_output=True, text=True,
@@ -59,6 +62,12 @@ class Cluster:
 
     def restart_api(self, n: int) -> None:
         self.sh("restart-api", str(n))
+
+    def drain(self, n: int) -> None:
+        self.sh("drain", str(n))
+
+    def undrain(self, n: int) -> None:
+        self.sh("undrain", str(n))
 
     def restart_worker(self, n: int, kill: bool = False) -> None:
         self.sh("restart-worker", str(n), *(["--kill"] if kill else []))

@@ -5,6 +5,7 @@
 #   scripts/cluster.sh start            # renders deploy/ into the run directory and starts everything
 #   scripts/cluster.sh status           # one line per process: role, instance, pid, up/down
 #   scripts/cluster.sh restart-api N    # rolling restart of API process N (1..): drain in nginx, SIGTERM, start, undrain
+#   scripts/cluster.sh drain N | undrain N  # take API process N out of nginx's rotation (requests in flight finish) / back
 #   scripts/cluster.sh restart-worker N [--kill]   # the unit's KillSignal (SIGINT: graceful), or kill -9; then start
 #   scripts/cluster.sh env              # the path of the rendered environment file (`set -a; . FILE; set +a`)
 #   scripts/cluster.sh stop
@@ -12,7 +13,8 @@
 # Settings: TIMBRE_CLUSTER_DIR (run directory, default /tmp/timbre-cluster; its parents must be readable by the
 # `postgres` user when run as root), TIMBRE_CLUSTER_PORT (nginx, default 58080; API processes on the next N ports,
 # PostgreSQL on +90, Redis on +91), TIMBRE_CLUSTER_APIS (N, default 2), TIMBRE_CLUSTER_WORKERS (M, default 1),
-# TIMBRE_CLUSTER_PG_DURABLE (1, default: PostgreSQL's default durability; 0: synchronous_commit=off for tests).
+# TIMBRE_CLUSTER_PG_DURABLE (1, default: PostgreSQL's default durability; 0: synchronous_commit=off for tests),
+# TIMBRE_CLUSTER_PROFILE_LOCKS (a directory: the processes record lock hold times there, for bench/scale.py).
 # The units' ExecStart and KillSignal and the nginx site are taken from deploy/ as they are; only hosts,
 # ports and paths are rendered for the local run.
 set -euo pipefail
@@ -70,6 +72,8 @@ render_env() {
     /^FORWARDED_ALLOW_IPS=/ { print "FORWARDED_ALLOW_IPS=127.0.0.1"; next }
     /^(TIMBRE_S3_|TIMBRE_SMTP_|TIMBRE_PAC|TIMBRE_BANXICO)/ { next }
     { print }' "$DEPLOY/timbre.env.example" > "$ENVFILE.tmp"
+  # bench/scale.py's lock hold probe (timbre/kit/lockprobe.py): off unless asked for.
+  [ -z "${TIMBRE_CLUSTER_PROFILE_LOCKS:-}" ] || echo "TIMBRE_PROFILE_LOCKS=$TIMBRE_CLUSTER_PROFILE_LOCKS" >> "$ENVFILE.tmp"
   chmod 600 "$ENVFILE.tmp" && mv "$ENVFILE.tmp" "$ENVFILE"
 }
 
@@ -145,7 +149,7 @@ stop_pid() {  # NAME SIGNAL SECONDS
 
 start_api() {
   start_unit timbre-api@.service "$(api_port "$1")" "api$1"
-  wait_http "http://127.0.0.1:$(api_port "$1")/ready" 90 || die "API $1 did not become ready; see $RUN/logs/api$1.log"
+  wait_http "http://127.0.0.1:$(api_port "$1")/ready" 180 || die "API $1 did not become ready; see $RUN/logs/api$1.log"
 }
 
 start_worker() { start_unit timbre-worker@.service "$1" "worker$1"; }
@@ -217,17 +221,23 @@ cmd_start() {
   echo "http://127.0.0.1:$PORT"
 }
 
-cmd_restart_api() {
-  local n=$1 port
-  port=$(api_port "$n")
-  [ -f "$RUN/pids/api$n" ] || die "no API process $n"
-  echo "$port" >> "$RUN/nginx/down"   # 1. drain: nginx sends it nothing new; requests in flight finish
+cmd_drain() {  # nginx sends API process N nothing new; returns once the requests in flight are done
+  [ -f "$RUN/pids/api$1" ] || die "no API process $1"
+  grep -qx "$(api_port "$1")" "$RUN/nginx/down" || api_port "$1" >> "$RUN/nginx/down"
   reload_nginx
-  stop_pid "api$n" "$(unit_value timbre-api@.service KillSignal)" 35   # 2. graceful stop (the unit's signal)
-  start_api "$n"                                                     # 3. start, wait until /ready
-  grep -vx "$port" "$RUN/nginx/down" > "$RUN/nginx/down.tmp" || true  # 4. back into rotation
+}
+
+cmd_undrain() {  # back into rotation
+  grep -vx "$(api_port "$1")" "$RUN/nginx/down" > "$RUN/nginx/down.tmp" || true
   mv "$RUN/nginx/down.tmp" "$RUN/nginx/down"
   reload_nginx
+}
+
+cmd_restart_api() {
+  cmd_drain "$1"                                                      # 1. out of rotation, requests done
+  stop_pid "api$1" "$(unit_value timbre-api@.service KillSignal)" 35  # 2. graceful stop (the unit's signal)
+  start_api "$1"                                                      # 3. start, wait until /ready
+  cmd_undrain "$1"                                                    # 4. back into rotation
 }
 
 cmd_restart_worker() {
@@ -281,6 +291,8 @@ case "${1:-}" in
   status) cmd_status ;;
   env) echo "$ENVFILE" ;;
   restart-api) cmd_restart_api "${2:?API number}" ;;
+  drain) cmd_drain "${2:?API number}" ;;
+  undrain) cmd_undrain "${2:?API number}" ;;
   restart-worker) cmd_restart_worker "${2:?worker number}" "${3:-}" ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
