@@ -19,7 +19,8 @@ import pytest
 from bench.clusterload import Cluster, Load, Outcome, prepare
 from tests.webhooks.receiver import Receiver, receiver
 
-pytestmark = pytest.mark.slow
+# One topology for the module: its tests stay together on one xdist worker (scripts/test.sh: --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cluster")]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -152,4 +153,6 @@ class TestMetricsAccess:
     def test_metrics_answer_the_local_scraper(self, cluster: Cluster) -> None:
         answer = httpx.get(f"{cluster.url}/metrics", timeout=10)
         assert answer.status_code == 200
-        assert "timbre_http_requests_total" in answer.text
+        assert 'timbre_http_requests_total{method="POST",route="/v2/invoices/income",status="201"}' in answer.text
+        # the worker's own samples too (a single-process `timbre worker` writes them to the shared directory)
+        assert 'timbre_webhook_deliveries_total{outcome="succeeded"}' in answer.text

@@ -51,3 +51,20 @@ class TestOffByDefault:
         assert lockprobe.directory() is None
         engine = get_engine(os.environ["TIMBRE_DATABASE_URL"])
         assert engine.dialect.do_commit.__qualname__.endswith("do_commit")  # the dialect's own, not wrapped
+
+
+class TestNeverInTheWay:
+    def test_a_lost_directory_loses_the_measurement_not_the_commit(self, tmp_path: Path) -> None:
+        account = create_account()
+        engine = create_engine(os.environ["TIMBRE_DATABASE_URL"])
+        lockprobe.install(engine, tmp_path / "gone")
+        (tmp_path / "gone").rmdir()
+        try:
+            with Session(engine) as session:
+                used = CreditRepository.from_session(session).spend(account.team_id)
+                session.commit()
+            with Session(engine) as session:
+                assert CreditRepository.from_session(session).usage(account.team_id)[1] == used == 1
+        finally:
+            engine.dispose()
+        assert not (tmp_path / "gone").exists()

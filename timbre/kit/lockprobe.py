@@ -6,7 +6,8 @@ series) can therefore go no faster than one such transaction at a time, whatever
 Off unless `TIMBRE_PROFILE_LOCKS` names a directory (then `get_engine` installs it: no listener, no cost
 otherwise). Each process appends one line per transaction that took either lock to
 `<dir>/locks-<pid>.txt`: `<team_hold_us> <series_hold_us>` (`-` for a lock it did not take), measured from
-the moment the statement was sent to the end of the commit, on the monotonic clock. `bench/scale.py` reads them.
+the moment the statement returned (the lock taken: waiting for it is not holding it) to the end of the commit,
+on the monotonic clock. `bench/scale.py` reads them.
 """
 
 from __future__ import annotations
@@ -29,15 +30,16 @@ def directory() -> Path | None:
 
 
 def install(engine: Engine, out_dir: Path) -> None:
-    """Time each lock from its statement to the end of the COMMIT (or ROLLBACK) that releases it: the commit's
+    """Time each lock from its statement's return to the end of the COMMIT (or ROLLBACK) that releases it: the commit's
     own WAL flush is part of the hold, so the dialect's `do_commit`/`do_rollback` are wrapped (SQLAlchemy's
     `commit` event fires before the COMMIT is sent)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)  # created once: a probe never creates folders on the request path
     started: dict[int, dict[str, int]] = {}  # by pooled connection (what do_commit is given)
     guard = threading.Lock()
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def _before(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    @event.listens_for(engine, "after_cursor_execute")
+    def _acquired(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        """The statement has returned: the row is locked (the time it waited for the lock is not hold)."""
         name = _TEAM if statement.startswith("UPDATE teams SET used_credits") else \
             _SERIES if statement.startswith("UPDATE series SET counter_") else None
         if name is not None:
@@ -49,8 +51,11 @@ def install(engine: Engine, out_dir: Path) -> None:
             return
         now = time.perf_counter_ns()
         line = " ".join(str((now - locks[name]) // 1000) if name in locks else "-" for name in (_TEAM, _SERIES))
-        with guard, (out_dir / f"locks-{os.getpid()}.txt").open("a") as out:  # per process (uvicorn may fork)
-            out.write(line + "\n")
+        try:
+            with guard, (out_dir / f"locks-{os.getpid()}.txt").open("a") as out:  # per process (uvicorn may fork)
+                out.write(line + "\n")
+        except OSError:  # a measurement lost, never a commit
+            pass
 
     dialect = engine.dialect
     for method in ("do_commit", "do_rollback"):
