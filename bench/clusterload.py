@@ -47,7 +47,7 @@ class Cluster:
         if profile_locks is not None:
             self.script_env["TIMBRE_CLUSTER_PROFILE_LOCKS"] = str(profile_locks)
 
-    def sh(self, *args: str, timeout: float = 300) -> str:
+    def sh(self, *args: str, timeout: float = 600) -> str:
         done = subprocess.run(["bash", str(SCRIPT), *args], env=self.script_env, capture_output=True, text=True,
                               timeout=timeout, check=False)
         if done.returncode != 0:

@@ -43,9 +43,13 @@ wait_http() {  # URL SECONDS: until it answers 200
   done
 }
 
+exited() {  # gone, or a zombie nobody reaps yet (a container's init may not)
+  ! alive "$1" || [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" = Z ]
+}
+
 wait_gone() {  # PID SECONDS
   local deadline=$((SECONDS + $2))
-  while alive "$1"; do
+  until exited "$1"; do
     [ $SECONDS -lt $deadline ] || return 1
     sleep 0.1
   done
@@ -142,14 +146,14 @@ start_unit() {  # UNIT INSTANCE NAME: run the unit's ExecStart (with %i) under i
 stop_pid() {  # NAME SIGNAL SECONDS
   local pid
   pid=$(pid_of "$1")
-  alive "$pid" || return 0
+  exited "$pid" && return 0
   kill -s "$2" "$pid" 2>/dev/null || true
   wait_gone "$pid" "$3" || { kill -9 "$pid" 2>/dev/null || true; wait_gone "$pid" 5 || true; }
 }
 
 start_api() {
   start_unit timbre-api@.service "$(api_port "$1")" "api$1"
-  wait_http "http://127.0.0.1:$(api_port "$1")/ready" 180 || die "API $1 did not become ready; see $RUN/logs/api$1.log"
+  wait_http "http://127.0.0.1:$(api_port "$1")/ready" 300 || die "API $1 did not become ready; see $RUN/logs/api$1.log"
 }
 
 start_worker() { start_unit timbre-worker@.service "$1" "worker$1"; }

@@ -151,8 +151,17 @@ class TestRequestId:
 
 class TestMetricsAccess:
     def test_metrics_answer_the_local_scraper(self, cluster: Cluster) -> None:
-        answer = httpx.get(f"{cluster.url}/metrics", timeout=10)
-        assert answer.status_code == 200
-        assert 'timbre_http_requests_total{method="POST",route="/v2/invoices/income",status="201"}' in answer.text
-        # the worker's own samples too (a single-process `timbre worker` writes them to the shared directory)
-        assert 'timbre_webhook_deliveries_total{outcome="succeeded"}' in answer.text
+        httpx.get(f"{cluster.url}/v2/ping", timeout=10).raise_for_status()
+        seen = ""
+
+        def scraped() -> bool:
+            nonlocal seen
+            seen = httpx.get(f"{cluster.url}/metrics", timeout=10).text
+            # the API's samples, and the worker's (a single-process `timbre worker` writes them to the shared
+            # directory): it runs the webhook sweep at start
+            return 'timbre_http_requests_total{method="GET",route="/v2/ping",status="200"}' in seen and \
+                "timbre_jobs_total{" in seen
+
+        _wait_for(scraped, 90)
+        assert 'timbre_http_requests_total{method="GET",route="/v2/ping",status="200"}' in seen
+        assert "timbre_jobs_total{" in seen
