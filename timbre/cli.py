@@ -28,6 +28,8 @@ def _observe(settings: Settings) -> None:
 
     from timbre.kit.private import private_dir
 
+    # prometheus-client creates its files with the process's umask: owner-only, like everything in the data folder.
+    os.umask(0o077)
     # It must exist before the import: unlabelled metrics create their files then.
     directory = private_dir(Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(settings.data_dir / "metrics"))))
     from timbre.kit import logs
