@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (PostgreSQL, Redis, Chromium, poppler, xmlsec1, zbar), only if missing.
+# Installs the Debian packages the test suite needs (PostgreSQL, Redis, nginx, Chromium, poppler, xmlsec1, zbar), only if missing.
 # Idempotent; needs root or sudo.
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)

@@ -9,7 +9,8 @@ VENV=.venv
 $VENV/bin/ruff check timbre tests bench migrations scripts
 $VENV/bin/mypy
 # Two workers: the machine has two cores. Each worker has its own database and job queue.
-if [ $# -eq 0 ]; then set -- -n "${TIMBRE_TEST_WORKERS:-2}"; fi
+# loadgroup: tests marked with one xdist_group (the cluster topology's) run on the same worker.
+if [ $# -eq 0 ]; then set -- -n "${TIMBRE_TEST_WORKERS:-2}" --dist loadgroup; fi
 echo "== suite on SQLite"
 TIMBRE_TEST_DB=sqlite $VENV/bin/pytest "$@"
 echo "== suite on PostgreSQL"

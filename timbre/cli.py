@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -20,12 +21,21 @@ def public_url(host: str, port: int) -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104  # compared, not bound
     return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
 def _observe(settings: Settings) -> None:
-    """JSON logs, and Prometheus' multiprocess mode for this process and those it starts (before any metric
-    is created: the mode is chosen when prometheus-client is imported)."""
+    """JSON logs, and Prometheus' multiprocess mode for this process and those it starts. prometheus-client
+    chooses its mode when it is imported: the variable is set before `timbre.kit.metrics` (or anything that
+    imports it) is, so that a single-process `timbre serve` or `timbre worker` writes its samples too."""
+    import os
+
+    from timbre.kit.private import private_dir
+
+    # prometheus-client creates its files with the process's umask: owner-only, like everything in the data folder.
+    os.umask(0o077)
+    # It must exist before the import: unlabelled metrics create their files then.
+    directory = private_dir(Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(settings.data_dir / "metrics"))))
     from timbre.kit import logs
     from timbre.kit.metrics import prepare_multiprocess_dir
 
-    prepare_multiprocess_dir(settings.data_dir / "metrics")
+    prepare_multiprocess_dir(directory)
     logs.configure(settings.log_level, settings.log_format)
 
 
@@ -65,11 +75,11 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--workers", default=4, show_default=True, type=int, help="Consumer threads")
 def worker(workers: int) -> None:
     """Run job consumers (Redis mode: `TIMBRE_REDIS_URL`)."""
-    from timbre.worker.consumer import run_forever
-
     settings = get_settings()
     _prepare(settings)
-    _observe(settings)
+    _observe(settings)  # before the consumer's modules import prometheus-client
+    from timbre.worker.consumer import run_forever
+
     if not settings.redis_url:
         click.echo("note: TIMBRE_REDIS_URL is not set; consuming the embedded SQLite queue", err=True)
     run_forever(workers)

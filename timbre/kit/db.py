@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from timbre.kit import lockprobe
 from timbre.kit.private import private_sqlite
 from timbre.kit.writers import WriterQueue
 
@@ -73,6 +74,8 @@ def get_engine(url: str) -> Engine:
         _configure_sqlite(engine)
     else:
         engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    if (probe_dir := lockprobe.directory()) is not None:  # bench/scale.py's lock hold times; off by default
+        lockprobe.install(engine, probe_dir)
     return engine
 
 
