@@ -20,9 +20,9 @@ from tests.cfdi.cfdi_samples import (
     large_project_items,
     professional_services_items,
 )
-from timbre.cfdi import build, xmlsafe, xsd
+from timbre.cfdi import build, trial, xmlsafe, xsd
 from timbre.cfdi.certs import Credential
-from timbre.cfdi.seal import cadena_original, seal, verify_seal
+from timbre.cfdi.seal import cadena_original, seal, seal_written, verify_seal
 
 
 def sealed(data: build.ComprobanteInput, credential: Credential) -> bytes:
@@ -116,6 +116,24 @@ class TestDocumentParts:
         comprobante = build.build(data)
         amounts = build.document_amounts(data)
         assert (comprobante["SubTotal"], comprobante["Total"]) == (amounts.subtotal, amounts.total)
+
+
+class TestSealWritten:
+    """The invoice pipeline seals the document its pre-folio trial wrote, once given its folio."""
+
+    def test_same_bytes_as_sealing_the_document_written_anew(self, credential: Credential) -> None:
+        data = invoice_input(consulting_items(), fecha=FECHA)
+        tried = build.build(data)
+        tried["Folio"] = "9" * 40  # the trial's placeholder folio
+        written = trial.run(tried).written
+        assert written is not None
+
+        written.set("Folio", "123")
+        xml = seal_written(written, credential)
+
+        assert xml == sealed(data, credential)  # invoice_input's folio is 123
+        assert verify_seal(xml)
+        assert xsd.validate(xml) == []
 
 
 class TestVerifySeal:

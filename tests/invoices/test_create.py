@@ -362,3 +362,18 @@ def test_extreme_numbers_are_a_400_never_a_500(ready: Ready, item: dict[str, Any
     assert res.status_code == 400, res.text
     dry = ready.client.post("/v2/invoices/validate", headers=ready.headers, json=ready.body(items=[ready.item(**item)]))
     assert dry.status_code == 200 and dry.json()["data"]["valid"] is False
+
+
+class TestAnswer:
+    def test_the_answer_is_the_invoice_as_get_and_its_event_show_it(self, ready: Ready) -> None:
+        data = created(ready)
+        assert data.pop("warnings") == []
+        shown = ready.client.get(f"/v2/invoices/income/{data['uuid']}", headers=ready.headers).json()["data"]
+        assert data == shown
+        [event] = ready.client.get("/v2/events", headers=ready.headers,
+                                   params={"type": "invoice.created"}).json()["data"]
+        assert event["data"]["uuid"] == data["uuid"] and event["data"]["updated_at"] == data["updated_at"]
+
+    def test_with_file_links_asked_for(self, ready: Ready) -> None:
+        data = created(ready, return_files_urls=True)
+        assert set(data["files"]) >= {"pdf", "xml"}

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from limits import parse
+from limits.strategies import FixedWindowRateLimiter
 
 from tests.factories import bearer, create_account, create_key
 from timbre.app import create_app
 from timbre.config import Settings
+from timbre.kit.ratelimit import _MemoryStorage
 
 
 def _client(**limits: str) -> TestClient:
@@ -93,3 +97,30 @@ class TestRedis:
         acct = create_account()
         responses = _statuses_over_two_apps("redis://127.0.0.1:1/0", acct.headers(), [0, 0, 0, 0])
         assert [r.status_code for r in responses] == [200] * 4
+
+
+class TestMemoryStorage:
+    def test_one_sweep_timer_serves_many_hits(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # limits' own storage started a new timer thread whenever its 10 ms one had fired: one per request
+        monkeypatch.setattr(_MemoryStorage, "SWEEP_S", 60.0)
+        limiter = FixedWindowRateLimiter(_MemoryStorage())
+        item = parse("1000/minute")
+        for _ in range(500):  # until the library's first (10 ms) timer has fired and ours replaced it
+            limiter.hit(item, "key", "a")
+            if limiter.storage.timer.daemon:  # type: ignore[attr-defined]
+                break
+            time.sleep(0.01)
+        timer = limiter.storage.timer  # type: ignore[attr-defined]
+        for n in range(5):
+            time.sleep(0.02)
+            assert limiter.hit(item, "key", str(n))
+        assert limiter.storage.timer is timer  # type: ignore[attr-defined]
+        assert timer.daemon
+        timer.cancel()
+
+    def test_a_window_past_is_reset_on_its_next_hit(self) -> None:
+        limiter = FixedWindowRateLimiter(_MemoryStorage())
+        item = parse("2/second")
+        assert [limiter.hit(item, "key", "a") for _ in range(3)] == [True, True, False]
+        time.sleep(1.1)
+        assert limiter.hit(item, "key", "a")

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Literal
 
@@ -146,7 +146,7 @@ class CertificateKind(StrEnum):
 
 
 class Certificate:
-    """The public part of a SAT certificate."""
+    """The public part of a SAT certificate (immutable: what is derived from it is computed once)."""
 
     def __init__(self, certificate: x509.Certificate) -> None:
         self.x509 = certificate
@@ -167,16 +167,16 @@ class Certificate:
             raise UnreadableCertificate("the certificate is not valid base64") from None
         return cls.from_der(der)
 
-    @property
+    @cached_property
     def der(self) -> bytes:
         return self.x509.public_bytes(serialization.Encoding.DER)
 
-    @property
+    @cached_property
     def base64(self) -> str:
         """The certificate as a CFDI's `Certificado` attribute."""
         return base64.b64encode(self.der).decode("ascii")
 
-    @property
+    @cached_property
     def no_certificado(self) -> str:
         """SAT's NoCertificado: the serial number's bytes read as ASCII digits."""
         serial = self.x509.serial_number
@@ -192,24 +192,25 @@ class Certificate:
     def not_after(self) -> datetime:
         return self.x509.not_valid_after_utc
 
-    def _unique_identifier(self) -> list[str]:
+    @cached_property
+    def _unique_identifier(self) -> tuple[str, ...]:
         attributes = self.x509.subject.get_attributes_for_oid(NameOID.X500_UNIQUE_IDENTIFIER)
         if not attributes:
-            return []
+            return ()
         value = attributes[0].value
         text = value.decode("latin-1") if isinstance(value, bytes) else value
-        return [part.strip() for part in text.split("/")]
+        return tuple(part.strip() for part in text.split("/"))
 
     @property
     def rfc(self) -> str:
         """The taxpayer's RFC: first token of x500UniqueIdentifier ("EKU9003173C9 / XIQB891116QE4")."""
-        parts = self._unique_identifier()
+        parts = self._unique_identifier
         return parts[0].upper() if parts else ""
 
     @property
     def rfc_representante(self) -> str | None:
         """The legal representative's RFC of a persona moral's certificate, if any."""
-        parts = self._unique_identifier()
+        parts = self._unique_identifier
         return parts[1].upper() if len(parts) > 1 and parts[1] else None
 
     def _subject(self, oid: x509.ObjectIdentifier) -> str | None:
@@ -241,7 +242,7 @@ class Certificate:
         """The OU: a CSD's branch name (SAT writes the PAC's RFC here in its own certificates)."""
         return self._subject(NameOID.ORGANIZATIONAL_UNIT_NAME)
 
-    @property
+    @cached_property
     def kind(self) -> CertificateKind:
         """CSD: keyUsage digitalSignature + nonRepudiation only; FIEL also allows key agreement or
         data encipherment (how SAT's own certificates differ)."""

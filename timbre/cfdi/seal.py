@@ -47,9 +47,18 @@ def seal(comprobante: cfdi40.Comprobante, credential: Credential) -> bytes:
     comprobante["Certificado"] = credential.base64
     comprobante["Sello"] = ""
     root = comprobante.to_xml(include_schema_location=True)
-    sello = sign(cadena_original(root), credential)
-    comprobante["Sello"] = sello
-    root.set("Sello", sello)
+    xml = seal_written(root, credential)
+    comprobante["Sello"] = root.get("Sello")
+    return xml
+
+
+def seal_written(root: etree._Element, credential: Credential) -> bytes:
+    """Seal an already written Comprobante in place (its NoCertificado, Certificado and Sello attributes, set
+    or replaced where they stand); return the XML bytes. The same bytes as `seal` of the same comprobante."""
+    root.set("NoCertificado", credential.no_certificado)
+    root.set("Certificado", credential.base64)
+    root.set("Sello", "")
+    root.set("Sello", sign(cadena_original(root), credential))
     return xmlsafe.tostring(root)
 
 

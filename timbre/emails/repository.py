@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 
 from timbre.kit.repository import Repository
 from timbre.models import EmailMessage
@@ -12,10 +14,7 @@ class EmailRepository(Repository[EmailMessage]):
     model = EmailMessage
 
     def of_documents(self, team_id: str, document_ids: Sequence[str]) -> Sequence[EmailMessage]:
-        stmt = (select(EmailMessage).where(EmailMessage.team_id == team_id,
-                                           EmailMessage.document_id.in_(list(document_ids)))
-                .order_by(EmailMessage.created_at, EmailMessage.id))
-        return self.session.scalars(stmt).all()
+        return self.session.scalars(_of_documents(), {"team_id": team_id, "ids": list(document_ids)}).all()
 
     def stalled(self, queued_before: int, retrying_before: int, limit: int = 500) -> Sequence[str]:
         """Messages whose job was lost: still queued long after creation, or retrying long past their next try."""
@@ -24,3 +23,10 @@ class EmailRepository(Repository[EmailMessage]):
                            and_(EmailMessage.status == "retrying", EmailMessage.updated_at < retrying_before)))
                 .limit(limit))
         return self.session.scalars(stmt).all()
+
+
+@cache  # every invoice serialized asks it (see kit.repository)
+def _of_documents() -> Select[Any]:
+    return (select(EmailMessage).where(EmailMessage.team_id == bindparam("team_id"),
+                                       EmailMessage.document_id.in_(bindparam("ids", expanding=True)))
+            .order_by(EmailMessage.created_at, EmailMessage.id))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
 
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
@@ -61,6 +62,8 @@ class Composed:
     related: list[dict[str, Any]] = field(default_factory=list)
     global_: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)  # accepted, but unchecked (e.g. no FIX rate known)
+    # the document as SAT's rules and the trial passed it (`create.check_rules`), sealed once its folio is known
+    written: etree._Element | None = None
 
     @property
     def document_type(self) -> str:

@@ -38,7 +38,7 @@ from timbre.cfdi import trial
 from timbre.cfdi.build import build
 from timbre.cfdi.pac import PAC
 from timbre.cfdi.pac.sandbox import SandboxPAC
-from timbre.cfdi.seal import seal
+from timbre.cfdi.seal import seal, seal_written
 from timbre.config import Settings
 from timbre.errors import Conflict, PaymentRequired
 from timbre.invoices import guide, validation
@@ -52,6 +52,7 @@ from timbre.kit import jobs
 from timbre.kit.ids import new_id
 from timbre.models import Invoice
 from timbre.rates import service as rates
+from timbre.satlists.service import sat_lists
 
 log = logging.getLogger("timbre.invoices")
 FIRST_RETRY = timedelta(seconds=30)
@@ -90,7 +91,9 @@ def check_rules(session: Session, auth: AuthContext, composed: Composed) -> list
         return [{"field": "items", "message": "items: the invoice's amounts exceed the 18 integer digits a CFDI "
                                               "amount can have"}]
     comprobante["Serie"], comprobante["Folio"] = composed.series, str(composed.folio_number or MAX_FOLIO)
-    return validation.trial_details(trial.problems(comprobante))
+    tried = trial.run(comprobante)
+    composed.written = tried.written if not tried.problems else None
+    return validation.trial_details(tried.problems)
 
 
 def spend_credit(session: Session, team_id: str) -> None:
@@ -110,7 +113,12 @@ def _search_text(composed: Composed, folio: int) -> str:
 
 
 def _sealed(composed: Composed, folio: int) -> bytes:
+    """The document sealed for its folio: the one `check_rules` wrote and tried, given its folio (the only
+    attribute that differs), else written anew."""
     assert composed.credential is not None  # create() composes with require_csd
+    if composed.written is not None:
+        composed.written.set("Folio", str(folio))
+        return seal_written(composed.written, composed.credential)
     return seal(build(composed.with_folio(folio)), composed.credential)
 
 
@@ -171,12 +179,15 @@ def _folio_in_use(composed: Composed, folio: int, holder: str) -> Conflict:
                                                    f"already used in series {composed.series!r}"}])
 
 
-def finish(session: Session, invoice: Invoice, outcome: Attempt, pac: PAC) -> str:
-    """Record a stamping attempt on a pending invoice (unless a recovery job finished it first)."""
+def finish(session: Session, invoice: Invoice, outcome: Attempt, pac: PAC, *, sealed: bytes | None = None) -> str:
+    """Record a stamping attempt on a pending invoice (unless a recovery job finished it first), with the `sealed`
+    XML it was made with when that is not stored yet (set after the lock, so that the row is written once)."""
     repo = InvoiceRepository.from_session(session)
     if repo.lock_status(invoice) != "pending":
         repo.lock(invoice)
         return invoice.status
+    if sealed is not None:
+        invoice.xml = sealed
     status = apply(session, invoice, outcome, pac)
     emit_status(session, invoice)
     if status == "pending":
@@ -191,9 +202,7 @@ def seal_and_stamp(session: Session, invoice: Invoice, composed: Composed, pac: 
     """Steps 3 and 4 for an invoice reserved (and committed) without XML; the caller commits."""
     xml = _sealed(composed, invoice.folio_number)
     if isinstance(pac, SandboxPAC):  # stateless and in-process: nothing to store before it answers
-        outcome = attempt(pac, xml)
-        invoice.xml = xml
-        return finish(session, invoice, outcome, pac)
+        return finish(session, invoice, attempt(pac, xml), pac, sealed=xml)
     InvoiceRepository.from_session(session).store_xml(invoice, xml)
     session.commit()
     return finish(session, invoice, attempt(pac, xml), pac)
@@ -241,6 +250,8 @@ def create(session: Session, auth: AuthContext, settings: Settings, body: Invoic
         session.commit()  # end the read-only authentication transaction: the writes below start afresh
     composed = compose(session, auth, settings.secret(), body, kind)
     validation.raise_for(check_rules(session, auth, composed))
+    # a receiver on one of SAT's lists is a warning, read here with the rest (no transaction after the last commit)
+    composed.warnings += sat_lists.warnings(session, composed.client_snapshot.get("tax_id"))
     if not may_write:
         session.commit()  # end the read-only transaction: step 2 starts a write transaction
     invoice = reserve(session, auth, composed, body.metadata)

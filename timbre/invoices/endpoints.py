@@ -23,6 +23,7 @@ from timbre.invoices import sat_status as sat_status_use_case
 from timbre.invoices import send as send_use_case
 from timbre.invoices.compose import InvoiceType
 from timbre.invoices.dry_run import dry_run
+from timbre.invoices.events import emitted
 from timbre.invoices.schemas import CancelInput, CancellationAnswerInput, InvoiceInput, SendInput
 from timbre.invoices.service import invoice as invoice_service
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
@@ -30,7 +31,6 @@ from timbre.kit.pagination import ListParams, list_params
 from timbre.kit.storage import get_storage
 from timbre.kit.uploads import MultipartForm, read_multipart
 from timbre.models import Invoice
-from timbre.satlists.service import sat_lists
 
 router = APIRouter(prefix="/invoices", tags=["Invoices"], responses={
     **ERROR_RESPONSES,
@@ -51,9 +51,12 @@ def _create(kind: InvoiceType, body: InvoiceInput, auth: Any, session: Session, 
         raise BadRequest("Failed to stamp invoice", f"{error.get('code')}: {error.get('message')}",
                          code="stamp_rejected", details=error.get("details"),
                          extra={"invoice_id": created.invoice.id})
-    data = invoice_service.output(settings, created.invoice, with_files=body.return_files_urls, auth=auth)
+    # The invoice as its event carries it (serialized once), unless the files' links are asked for.
+    data = None if body.return_files_urls else emitted(session, created.invoice)
+    if data is None:
+        data = invoice_service.output(settings, created.invoice, with_files=body.return_files_urls, auth=auth)
     # accepted but unchecked (no FIX rate known for the day), or a receiver on one of SAT's lists
-    data["warnings"] = created.warnings + sat_lists.warnings(session, (created.invoice.client or {}).get("tax_id"))
+    data["warnings"] = created.warnings
     # The invoice is already plain JSON (output.serialize): skip re-validating it against the response model.
     if created.status == "pending":
         return JSONResponse(ok("Invoice accepted; the PAC did not answer and stamping will be retried", data),

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, bindparam, or_, select, update
 
 from timbre.kit.repository import TeamScopedRepository
 from timbre.models import Event, Membership, User, Webhook, WebhookAttempt, WebhookDelivery
@@ -18,8 +20,8 @@ class WebhookRepository(TeamScopedRepository[Webhook]):
                                     .order_by(Webhook.created_at)).all()
 
     def has_active(self, team_id: str, livemode: bool) -> bool:
-        stmt = self.scoped(team_id, livemode).where(Webhook.status == "active").limit(1)
-        return self.session.scalars(stmt).first() is not None
+        """Whether the team has an active webhook in this mode (asked for every event recorded)."""
+        return self.session.execute(_an_active_one(), {"team_id": team_id, "livemode": livemode}).first() is not None
 
     def admin_emails(self, team_id: str) -> Sequence[str]:
         stmt = (select(User.email).join(Membership, Membership.user_id == User.id)
@@ -81,3 +83,9 @@ class DeliveryRepository(TeamScopedRepository[WebhookDelivery]):
 
 class AttemptRepository(TeamScopedRepository[WebhookAttempt]):
     model = WebhookAttempt
+
+
+@cache  # on the path of every event recorded: built once (see kit.repository)
+def _an_active_one() -> Select[Any]:
+    return select(Webhook.id).where(Webhook.team_id == bindparam("team_id"), Webhook.livemode == bindparam("livemode"),
+                                    Webhook.status == "active").limit(1)
