@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, object_session
 
 from timbre.auth.dependencies import AuthContext
 from timbre.cfdi.rules import ErrorInfo, query
+from timbre.complements.repository import ComplementDocumentRepository
 from timbre.config import Settings
 from timbre.emails.service import outcomes
 from timbre.errors import NotFound
@@ -67,7 +68,6 @@ class InvoiceService:
         session = object_session(invoice)
         if session is None or invoice.invoice_type != "I" or invoice.payment_method != "PPD":
             return []
-        from timbre.complements.repository import ComplementDocumentRepository  # complements build on invoices
 
         return ComplementDocumentRepository.from_session(session).uuids_paying(
             invoice.team_id, invoice.livemode, invoice.id)

@@ -21,8 +21,8 @@ from timbre.kit.crypto import derive_key, random_token
 from timbre.kit.ids import new_id
 from timbre.kit.numbers import number
 from timbre.kit.pagination import ListParams, Page, paginate
-from timbre.models import DOCUMENT_MODELS, Membership, Series, Team, User
-from timbre.teams import settings_rules
+from timbre.models import Membership, Series, Team, User
+from timbre.teams import deletion, settings_rules, tasks
 from timbre.teams.repository import TeamRepository
 from timbre.teams.schemas import (
     MemberInput,
@@ -351,37 +351,15 @@ class TeamService:
             raise BusinessRuleViolation(
                 "Cannot delete team", f"Team has completed integrations: {', '.join(sorted(blocking))}"
             )
-        if self.has_documents(session, team):
+        if deletion.has_documents(session, team):
             raise BusinessRuleViolation("Cannot delete team", "Team has invoices, payments or receipts")
         now = now_ms()
         due = now + int(DELETION_GRACE.total_seconds() * 1000)
         team.status = "pending_deletion"
         team.scheduled_deletion = {"date": due, "flagged_at": now, "flagged_by": auth.user_id or auth.key.id}
         session.flush()
-        from timbre.teams import tasks
-
         jobs.enqueue(session, tasks.hard_delete_team, team.id, eta=datetime.fromtimestamp(due / 1000, UTC))
         return team
-
-    def has_documents(self, session: Session, team: Team) -> bool:
-        for model in DOCUMENT_MODELS:
-            if session.query(model.id).filter(model.team_id == team.id).first() is not None:
-                return True
-        return False
-
-    def hard_delete_due(self, session: Session, team_id: str | None = None) -> list[str]:
-        """Hard-delete teams whose grace period is over (one team, or all that are due)."""
-        repo = TeamRepository.from_session(session)
-        due = repo.due_for_deletion(now_ms())
-        deleted = []
-        for team in due:
-            if team_id is not None and team.id != team_id:
-                continue
-            if self.has_documents(session, team):
-                continue
-            repo.hard_delete(team)
-            deleted.append(team.id)
-        return deleted
 
 
 def validation_error(message: str, details: list[dict[str, str]]) -> ValidationFailed:

@@ -3,7 +3,8 @@
 import importlib
 
 TASK_MODULES = ("timbre.teams.tasks", "timbre.emails.tasks", "timbre.worker.periodic", "timbre.clients.tasks",
-                "timbre.invoices.tasks", "timbre.payments.tasks", "timbre.receipts.tasks", "timbre.webhooks.tasks",
+                "timbre.invoices.tasks", "timbre.payments.tasks", "timbre.receipts.tasks",
+                "timbre.receipts.mail_tasks", "timbre.webhooks.tasks",
                 "timbre.events.tasks", "timbre.rates.tasks", "timbre.satlists.tasks")
 
 
