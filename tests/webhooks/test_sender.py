@@ -10,6 +10,7 @@ the internal receiver.
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -48,6 +49,13 @@ def fresh_pools(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     sender._pool.cache_clear()
 
 
+def settled(*receivers: Receiver) -> None:
+    """Wait until every request a receiver read is recorded (it records after answering)."""
+    deadline = time.monotonic() + 30
+    while any(len(rx.received) < rx.arrived for rx in receivers) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 @contextmanager
 def twin_receivers(**tls: Any) -> Iterator[tuple[Receiver, Receiver]]:
     """A receiver on PUBLIC and one on INTERNAL, on the same port."""
@@ -71,6 +79,7 @@ class TestPinnedConnection:
             outcome = sender.post(f"http://{NAME}:{public.port}/hook", '{"a":1}', {"webhook-id": "msg_1"},
                                   allow_private=False)
             assert outcome.ok and outcome.status_code == 200
+            settled(public, internal)
             assert [r.body for r in public.received] == ['{"a":1}'] and internal.received == []
             assert public.received[0].headers["host"] == f"{NAME}:{public.port}"
         assert resolver.lookups == 1
@@ -88,6 +97,7 @@ class TestPinnedConnection:
         monkeypatch.setattr(socket, "getaddrinfo", FlippingResolver(INTERNAL, PUBLIC))
         with twin_receivers() as (public, internal):
             outcome = sender.post(f"http://{NAME}:{public.port}/hook", "{}", {}, allow_private=True)
+            settled(public, internal)
             assert outcome.ok and len(internal.received) == 1 and public.received == []
 
     def test_an_unresolvable_name_is_a_dns_failure(self) -> None:
@@ -105,6 +115,7 @@ class TestPinnedTls:
         with twin_receivers(tls=tls.server) as (public, internal):
             outcome = sender.post(f"https://{NAME}:{public.port}/hook", '{"b":2}', {}, allow_private=False)
             assert outcome.ok, outcome
+            settled(public, internal)
             assert [r.body for r in public.received] == ['{"b":2}'] and internal.received == []
         assert tls.server_names == [NAME] and resolver.lookups == 1
 
