@@ -18,6 +18,8 @@ from timbre.auth import tokens
 from timbre.auth.replay import authorize
 from timbre.catalogs import search, store
 from timbre.catalogs.endpoints import router as catalogs_router
+from timbre.cfdi import xsd
+from timbre.cfdi.rules import catalog as rules_catalog
 from timbre.clients.endpoints import router as clients_router
 from timbre.clients.portal_access import router as customer_portal_router
 from timbre.complements.endpoints import router as complements_router
@@ -36,6 +38,7 @@ from timbre.events.endpoints import router as events_router
 from timbre.files.endpoints import router as files_router
 from timbre.health.endpoints import router as health_router
 from timbre.invoices.endpoints import router as invoices_router
+from timbre.invoices.stamping import sandbox as sandbox_pac
 from timbre.kit import redact
 from timbre.kit.hygiene import BodyLimitMiddleware, ContainErrorsMiddleware, RejectNulMiddleware
 from timbre.kit.idempotency import IdempotencyMiddleware
@@ -61,6 +64,7 @@ from timbre.services.endpoints import router as services_router
 from timbre.teams.endpoints import router as teams_router
 from timbre.users.endpoints import router as users_router
 from timbre.webhooks.endpoints import router as webhooks_router
+from timbre.worker.consumer import start_inprocess
 
 log = logging.getLogger("timbre")
 
@@ -76,13 +80,9 @@ complements](/docs/guides/payments), [errors](/docs/guides/errors), and [all gui
 
 
 def _warm_cfdi() -> None:
-    from timbre.cfdi import xsd
-    from timbre.cfdi.rules import catalog
-    from timbre.invoices.stamping import sandbox
-
     xsd.schema()
-    catalog()
-    sandbox()
+    rules_catalog()
+    sandbox_pac()
 
 
 def create_app(settings: Settings | None = None, *, start_consumer: bool = False) -> FastAPI:
@@ -100,7 +100,6 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
         gc.freeze()
         consumer = None
         if start_consumer:
-            from timbre.worker.consumer import start_inprocess
 
             consumer = start_inprocess()
         try:
@@ -153,7 +152,6 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
 
 def _key_id_of(settings: Settings) -> Callable[[str], str | None]:
     """The rate limiter's identity of a bearer token: the key id of a genuinely signed one (a cached check)."""
-
     def key_of(token: str) -> str | None:
         claims = tokens.verify(settings.secret(), token)
         return None if claims is None else claims.key_id

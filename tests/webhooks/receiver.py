@@ -4,6 +4,7 @@ scripted sequence of statuses (the last one repeats)."""
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,10 +84,14 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def receiver(statuses: list[int] | None = None, **kwargs: Any) -> Iterator[Receiver]:
+def receiver(statuses: list[int] | None = None, *, bind: tuple[str, int] = ("127.0.0.1", 0),
+             tls: ssl.SSLContext | None = None, **kwargs: Any) -> Iterator[Receiver]:
+    """A receiver listening on `bind` (any free port by default), over TLS with the `tls` server context."""
     state = Receiver(statuses=statuses or [200], **kwargs)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server = ThreadingHTTPServer(bind, _handler(state))
     server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

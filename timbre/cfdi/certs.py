@@ -4,37 +4,36 @@ A `.cer` is a DER X.509 certificate, a `.key` a DER PKCS#8 private key encrypted
 password. `Certificate` reads the public part (RFC, legal name, NoCertificado, validity, CSD or
 FIEL); `Credential` adds the private key and signs.
 
-Exception hierarchy (every class carries a stable `reason` code and an English message):
-
-    CertificateError
-    ├── UnreadableCertificate   reason "unreadable_certificate"  (not a DER X.509 certificate)
-    ├── UnreadableKey           reason "unreadable_key"          (not a DER PKCS#8 key)
-    ├── WrongPassword           reason "wrong_password"
-    ├── KeyMismatch             reason "key_mismatch"            (key is not the certificate's)
-    ├── NotACSD                 reason "not_csd"                 (a FIEL/e.firma, or other usage)
-    ├── RfcMismatch             reason "rfc_mismatch"
-    ├── CertificateNotValidAt
-    │   ├── CertificateExpired      reason "expired"
-    │   └── CertificateNotYetValid  reason "not_yet_valid"
-    └── UntrustedCertificate    reason "untrusted"               (not issued by a trusted CA)
+The errors are in `cert_errors`, the trusted authorities in `trust` (both re-exported here).
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
-from functools import cache, cached_property
-from importlib import resources
-from typing import Literal
+from functools import cached_property
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
+
+from .cert_errors import (
+    CertificateError,
+    CertificateExpired,
+    CertificateNotValidAt,
+    CertificateNotYetValid,
+    KeyMismatch,
+    NotACSD,
+    RfcMismatch,
+    UnreadableCertificate,
+    UnreadableKey,
+    UntrustedCertificate,
+    WrongPassword,
+)
+from .trust import TrustStore, as_utc, trust_store
 
 __all__ = [
     "Certificate",
@@ -54,76 +53,6 @@ __all__ = [
     "WrongPassword",
     "trust_store",
 ]
-
-
-class CertificateError(Exception):
-    """Base class: a certificate or key cannot be used."""
-
-    reason = "certificate_error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class UnreadableCertificate(CertificateError):
-    """The .cer is not a DER X.509 certificate."""
-
-    reason = "unreadable_certificate"
-
-
-class UnreadableKey(CertificateError):
-    """The .key is not a DER PKCS#8 RSA private key."""
-
-    reason = "unreadable_key"
-
-
-class WrongPassword(CertificateError):
-    """The password does not decrypt the .key."""
-
-    reason = "wrong_password"
-
-
-class KeyMismatch(CertificateError):
-    """The private key does not belong to the certificate."""
-
-    reason = "key_mismatch"
-
-
-class NotACSD(CertificateError):
-    """The certificate is not a CSD (sello digital), e.g. it is a FIEL (e.firma)."""
-
-    reason = "not_csd"
-
-
-class RfcMismatch(CertificateError):
-    """The certificate belongs to another RFC."""
-
-    reason = "rfc_mismatch"
-
-
-class CertificateNotValidAt(CertificateError):
-    """The certificate is not valid at the instant checked."""
-
-    reason = "not_valid"
-
-
-class CertificateExpired(CertificateNotValidAt):
-    """The certificate expired before the instant checked."""
-
-    reason = "expired"
-
-
-class CertificateNotYetValid(CertificateNotValidAt):
-    """The certificate's validity starts after the instant checked."""
-
-    reason = "not_yet_valid"
-
-
-class UntrustedCertificate(CertificateError):
-    """The certificate was not issued by any of the trusted certificate authorities."""
-
-    reason = "untrusted"
 
 
 # Longest first, so "SA DE CV" wins over "SA".
@@ -291,7 +220,7 @@ class Certificate:
 
     def check_valid_at(self, at: datetime) -> None:
         """Raise unless valid at `at` (a naive `at` is taken as UTC)."""
-        at = _aware(at)
+        at = as_utc(at)
         if at < self.not_before:
             raise CertificateNotYetValid(f"the certificate is valid from {self.not_before.isoformat()}")
         if at > self.not_after:
@@ -368,73 +297,6 @@ class Credential(Certificate):
     def sign_sha256(self, data: bytes) -> bytes:
         """RSA PKCS#1 v1.5 over SHA-256: the CFDI 4.0 Sello (before base64)."""
         return self.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-
-
-@dataclass(frozen=True)
-class TrustStore:
-    """Certificate authorities trusted to issue CSDs (all treated as trust anchors)."""
-
-    authorities: tuple[x509.Certificate, ...]
-    # Issuer found per certificate (DER): the same few CSDs are checked on every stamp.
-    _issuers: dict[bytes, x509.Certificate | None] = field(default_factory=dict, compare=False, repr=False)
-
-    @classmethod
-    def from_der(cls, ders: Iterable[bytes]) -> TrustStore:
-        return cls(tuple(x509.load_der_x509_certificate(der) for der in ders))
-
-    def issuer_of(self, certificate: Certificate) -> x509.Certificate | None:
-        key = certificate.der
-        if key not in self._issuers:
-            if len(self._issuers) >= 4096:
-                self._issuers.clear()
-            self._issuers[key] = self._find_issuer(certificate)
-        return self._issuers[key]
-
-    def _find_issuer(self, certificate: Certificate) -> x509.Certificate | None:
-        for authority in self.authorities:
-            if authority.subject != certificate.x509.issuer:
-                continue
-            try:
-                certificate.x509.verify_directly_issued_by(authority)
-            except (ValueError, TypeError, InvalidSignature):
-                continue
-            return authority
-        return None
-
-    def check(self, certificate: Certificate, *, at: datetime | None = None) -> None:
-        """Raise `UntrustedCertificate` unless a trusted authority (valid at `at`) issued it."""
-        issuer = self.issuer_of(certificate)
-        if issuer is None:
-            raise UntrustedCertificate("the certificate was not issued by a trusted certificate authority")
-        if at is not None and not (issuer.not_valid_before_utc <= _aware(at) <= issuer.not_valid_after_utc):
-            raise UntrustedCertificate("the issuing certificate authority was not valid at that time")
-
-    def __add__(self, other: TrustStore) -> TrustStore:
-        return TrustStore(self.authorities + other.authorities)
-
-
-@cache
-def trust_store(mode: Literal["test", "live"]) -> TrustStore:
-    """The authorities trusted to issue CSDs.
-
-    live: SAT's production CAs. test: those too (a taxpayer may try Timbre with its real CSD),
-    plus SAT's test CAs and the Timbre Test CA, which live mode never trusts.
-    """
-    data = resources.files("timbre.cfdi") / "data"
-    folders = ["live"] if mode == "live" else ["live", "test"]
-    ders = [
-        entry.read_bytes()
-        for folder in folders
-        for entry in (data / "ca" / folder).iterdir()
-        if entry.name.endswith(".cer")
-    ]
-    if mode == "test":
-        ders.append((data / "testca" / "timbre_test_ca.cer").read_bytes())
-    return TrustStore.from_der(ders)
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _spki(key: rsa.RSAPublicKey) -> bytes:

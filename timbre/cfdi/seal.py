@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
+from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 from satcfdi.create.cfd import cfdi40
@@ -43,34 +45,51 @@ def sign(cadena: str, credential: Credential) -> str:
 
 def seal(comprobante: cfdi40.Comprobante, credential: Credential) -> bytes:
     """Write NoCertificado, Certificado and Sello into `comprobante`; return the XML bytes."""
-    comprobante["NoCertificado"] = credential.no_certificado
-    comprobante["Certificado"] = credential.base64
-    comprobante["Sello"] = ""
-    root = comprobante.to_xml(include_schema_location=True)
-    xml = seal_written(root, credential)
-    comprobante["Sello"] = root.get("Sello")
+    return write_seal(comprobante, credential, cadena_original)
+
+
+def write_seal(document: Any, credential: Credential, cadena: Callable[[etree._Element], str]) -> bytes:
+    """Write NoCertificado, Certificado and Sello (over `cadena` of the document) into a satcfdi document
+    (CFDI or Retenciones); return the XML bytes."""
+    document["NoCertificado"] = credential.no_certificado
+    document["Certificado"] = credential.base64
+    document["Sello"] = ""
+    root = document.to_xml(include_schema_location=True)
+    xml = seal_written(root, credential, cadena)
+    document["Sello"] = root.get("Sello")
     return xml
 
 
-def seal_written(root: etree._Element, credential: Credential) -> bytes:
-    """Seal an already written Comprobante in place (its NoCertificado, Certificado and Sello attributes, set
+def seal_written(root: etree._Element, credential: Credential,
+                 cadena: Callable[[etree._Element], str] = cadena_original) -> bytes:
+    """Seal an already written document in place (its NoCertificado, Certificado and Sello attributes, set
     or replaced where they stand); return the XML bytes. The same bytes as `seal` of the same comprobante."""
     root.set("NoCertificado", credential.no_certificado)
     root.set("Certificado", credential.base64)
     root.set("Sello", "")
-    root.set("Sello", sign(cadena_original(root), credential))
+    root.set("Sello", sign(cadena(root), credential))
     return xmlsafe.tostring(root)
+
+
+def parsed(xml: bytes | etree._Element, tag: str) -> etree._Element | None:
+    """The document's root when it parses strictly and is a `tag`, else None."""
+    try:
+        root = xml if isinstance(xml, etree._Element) else xmlsafe.parse(xml)
+    except xmlsafe.XmlError:
+        return None
+    return root if root.tag == tag else None
 
 
 def verify_seal(xml: bytes | etree._Element) -> bool:
     """Whether the Comprobante's Sello is its embedded certificate's signature of its cadena
     original, and the certificate's serial is the NoCertificado written in the document."""
-    try:
-        root = xml if isinstance(xml, etree._Element) else xmlsafe.parse(xml)
-    except xmlsafe.XmlError:
-        return False
-    if root.tag != COMPROBANTE:
-        return False
+    root = parsed(xml, COMPROBANTE)
+    return root is not None and seal_matches(root, cadena_original)
+
+
+def seal_matches(root: etree._Element, cadena: Callable[[etree._Element], str]) -> bool:
+    """Whether `root`'s Sello is its embedded certificate's signature of `cadena(root)` and the certificate's
+    serial is its NoCertificado."""
     try:
         certificate = Certificate.from_base64(root.get("Certificado") or "")
         signature = base64.b64decode(root.get("Sello") or "", validate=True)
@@ -78,7 +97,7 @@ def verify_seal(xml: bytes | etree._Element) -> bool:
         return False
     if certificate.no_certificado != root.get("NoCertificado"):
         return False
-    return certificate.verify_sha256(cadena_original(root).encode("utf-8"), signature)
+    return certificate.verify_sha256(cadena(root).encode("utf-8"), signature)
 
 
 def find_timbre(root: etree._Element) -> etree._Element | None:
@@ -89,11 +108,13 @@ def find_timbre(root: etree._Element) -> etree._Element | None:
 def verify_timbre(xml: bytes | etree._Element, pac_certificate: Certificate) -> bool:
     """Whether the document's TimbreFiscalDigital is `pac_certificate`'s SelloSAT over the TFD's
     cadena original, its SelloCFD is the Comprobante's Sello and NoCertificadoSAT matches."""
-    try:
-        root = xml if isinstance(xml, etree._Element) else xmlsafe.parse(xml)
-    except xmlsafe.XmlError:
-        return False
-    timbre = find_timbre(root) if root.tag == COMPROBANTE else None
+    root = parsed(xml, COMPROBANTE)
+    return root is not None and timbre_matches(root, find_timbre(root), pac_certificate)
+
+
+def timbre_matches(root: etree._Element, timbre: etree._Element | None, pac_certificate: Certificate) -> bool:
+    """Whether `timbre` (the TFD 1.1 of the document `root`) is `pac_certificate`'s SelloSAT over the TFD's
+    cadena original, its SelloCFD is the document's Sello and NoCertificadoSAT matches."""
     if timbre is None:
         return False
     if timbre.get("SelloCFD") != root.get("Sello"):

@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
@@ -28,22 +26,22 @@ from satcfdi.transform import xslt_transform
 
 from . import xmlsafe, xsd
 from .certs import Certificate, CertificateError
+from .xsdset import SchemaSet
 
 CFDI33_NS = "http://www.sat.gob.mx/cfd/3"
 CFDI40_NS = xsd.CFDI_NS
 TFD_NS = "http://www.sat.gob.mx/TimbreFiscalDigital"
 TIMBRE = f"{{{TFD_NS}}}TimbreFiscalDigital"
 VERSIONS = {f"{{{CFDI40_NS}}}Comprobante": "4.0", f"{{{CFDI33_NS}}}Comprobante": "3.3"}
-_SCHEMA_DIR = Path(__file__).resolve().parent / "data" / "xsd"
 _KNOWN_COMPLEMENTS = {
     "4.0": {TFD_NS, "http://www.sat.gob.mx/Pagos20"},
     "3.3": {TFD_NS, "http://www.sat.gob.mx/Pagos"},
 }
-_33_IMPORTS = {
+_SCHEMAS_33 = SchemaSet({
     CFDI33_NS: "sitio_internet/cfd/3/cfdv33.xsd",
     TFD_NS: "sitio_internet/cfd/TimbreFiscalDigital/TimbreFiscalDigitalv11.xsd",
     "http://www.sat.gob.mx/Pagos": "sitio_internet/cfd/Pagos/Pagos10.xsd",
-}
+}, "timbre33.xsd")
 
 
 class NotACfdi(ValueError):
@@ -69,23 +67,6 @@ class Verification:
     unchecked_complements: tuple[str, ...] = field(default_factory=tuple)
 
 
-_schema33: etree.XMLSchema | None = None
-_lock = threading.Lock()
-
-
-def _schema_33() -> etree.XMLSchema:
-    global _schema33
-    if _schema33 is None:
-        with _lock:
-            if _schema33 is None:
-                imports = "".join(f'<xs:import namespace="{ns}" schemaLocation="{loc}"/>'
-                                  for ns, loc in _33_IMPORTS.items())
-                wrapper = f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{imports}</xs:schema>'
-                parser = etree.XMLParser(no_network=True, resolve_entities=False)
-                document = etree.fromstring(wrapper.encode(), parser=parser,
-                                            base_url=str(_SCHEMA_DIR / "timbre33.xsd"))
-                _schema33 = etree.XMLSchema(document)
-    return _schema33
 
 
 def parse(xml: bytes) -> tuple[etree._Element, str]:
@@ -117,12 +98,7 @@ def _schema_check(root: etree._Element, version: str) -> tuple[Check, tuple[str,
             if child_ns not in _KNOWN_COMPLEMENTS[version]:
                 unchecked.append(etree.QName(child).localname)
                 complemento.remove(child)
-    if version == "4.0":
-        errors = xsd.validate_tree(copy)
-    else:
-        compiled = _schema_33()
-        errors = [] if compiled.validate(copy) else [
-            f"line {e.line}: {e.message}" for e in list(compiled.error_log)[:xsd.MAX_ERRORS]]
+    errors = xsd.validate_tree(copy) if version == "4.0" else _SCHEMAS_33.errors(copy)
     check = Check(True) if not errors else Check(False, errors[0])
     return check, tuple(errors), tuple(unchecked)
 

@@ -11,24 +11,21 @@ wildcard is strict), which is what Timbre can produce.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
 from timbre.catalogs import store
 
 from . import xmlsafe
+from .xsdset import SchemaSet
 
 CFDI_NS = "http://www.sat.gob.mx/cfd/4"
-_SCHEMA_DIR = Path(__file__).resolve().parent / "data" / "xsd"
-_IMPORTS = {
+_SCHEMAS = SchemaSet({
     CFDI_NS: "sitio_internet/cfd/4/cfdv40.xsd",
     "http://www.sat.gob.mx/TimbreFiscalDigital": "sitio_internet/cfd/TimbreFiscalDigital/TimbreFiscalDigitalv11.xsd",
     "http://www.sat.gob.mx/Pagos20": "sitio_internet/cfd/Pagos/Pagos20.xsd",
-}
-MAX_ERRORS = 50
+}, "timbre.xsd")
 _NS = {"cfdi": CFDI_NS}
 _CONCEPTO = etree.XPath("cfdi:Conceptos/cfdi:Concepto", namespaces=_NS)
 # (elements, attribute, catalog, SAT error code): the codes whose XSD enumeration became a pattern.
@@ -53,29 +50,9 @@ class CatalogError:
         return f"line {self.line}: {self.message}"
 
 
-_schema: etree.XMLSchema | None = None
-_lock = threading.Lock()
-
-
 def schema() -> etree.XMLSchema:
     """The compiled schema (compiled on first use, then shared by every thread)."""
-    global _schema
-    if _schema is None:
-        with _lock:
-            if _schema is None:
-                _schema = _compile()
-    return _schema
-
-
-def _compile() -> etree.XMLSchema:
-    imports = "".join(
-        f'<xs:import namespace="{namespace}" schemaLocation="{location}"/>'
-        for namespace, location in _IMPORTS.items()
-    )
-    wrapper = f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{imports}</xs:schema>'
-    parser = etree.XMLParser(no_network=True, resolve_entities=False)
-    document = etree.fromstring(wrapper.encode(), parser=parser, base_url=str(_SCHEMA_DIR / "timbre.xsd"))
-    return etree.XMLSchema(document)
+    return _SCHEMAS.schema()
 
 
 def validate(xml: bytes) -> list[str]:
@@ -94,10 +71,7 @@ def validate_tree(root: etree._Element) -> list[str]:
 
 def schema_errors(root: etree._Element) -> list[str]:
     """XSD errors only (the four big catalogs are checked by pattern here)."""
-    compiled = schema()
-    if compiled.validate(root):
-        return []
-    return [f"line {error.line}: {error.message}" for error in list(compiled.error_log)[:MAX_ERRORS]]
+    return _SCHEMAS.errors(root)
 
 
 def catalog_errors(root: etree._Element) -> list[CatalogError]:

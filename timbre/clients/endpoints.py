@@ -22,7 +22,7 @@ from timbre.clients.schemas import (
 from timbre.clients.service import client as client_service
 from timbre.deps import SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES, BadRequest
-from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
+from timbre.kit.envelope import Envelope, ListEnvelope, created_or_existing, listing, ok
 from timbre.kit.pagination import ListParams, list_params
 from timbre.kit.storage import get_storage
 from timbre.kit.uploads import MultipartForm, read_multipart
@@ -72,11 +72,9 @@ def create_client(body: ClientCreate, auth: WriteAuth, session: SessionDep, resp
     one match → 200 (updated with the payload when `update` is true), none → 201 created (404 when
     `auto_create` is false), several → 409 `resource_conflict` listing their ids in `error.details`."""
     found, outcome = client_service.upsert(session, auth, body, body.search)
-    messages = {"created": "Client created successfully", "updated": "Client updated successfully",
-                "unchanged": "Client already exists"}
-    if outcome != "created":
-        response.status_code = 200
-    return ok(messages[outcome], client_service.serialize(session, found))
+    existing = "Client updated successfully" if outcome == "updated" else "Client already exists"
+    return created_or_existing(response, outcome == "created", client_service.serialize(session, found),
+                               created_message="Client created successfully", existing_message=existing)
 
 
 CSF_MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -111,10 +109,10 @@ def upload_csf(auth: WriteAuth, session: SessionDep, response: Response,
     if upload is None:
         raise BadRequest("Invalid request", "A file part named 'file' is required")
     found, outcome, read = import_csf(session, auth, upload.data, client_id)
-    if outcome != "created":
-        response.status_code = 200
-    message = "Client created from the constancia" if outcome == "created" else "Client updated from the constancia"
-    return ok(message, {**client_service.serialize(session, found), "csf": read})
+    data = {**client_service.serialize(session, found), "csf": read}
+    return created_or_existing(response, outcome == "created", data,
+                               created_message="Client created from the constancia",
+                               existing_message="Client updated from the constancia")
 
 
 @router.get("/search", response_model=ClientSearchEnvelope)

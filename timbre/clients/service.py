@@ -17,6 +17,7 @@ from timbre.clients import efos_list
 from timbre.clients.repository import ClientRepository, SupportDocumentRepository, search_text
 from timbre.clients.rfc import INVALID_TAX_ID_MESSAGE
 from timbre.clients.schemas import ClientFields, ClientSearch
+from timbre.clients.tasks import delete_stored_files
 from timbre.clients.validation import _CAPITAL_REGIME, ClientFiscalData, Issue, ValidationReport, validate_client
 from timbre.errors import Conflict, NotFound, ValidationFailed
 from timbre.events.service import event as event_service
@@ -109,8 +110,6 @@ class ClientService:
                              data=self.serialize(session, client))
 
     def delete(self, session: Session, client: Client) -> None:
-        from timbre.clients.tasks import delete_stored_files
-
         self.emit(session, client, EventType.customer_deleted)
         keys = SupportDocumentRepository.from_session(session).delete_of_entity(
             client.team_id, client.livemode, "client", client.id)

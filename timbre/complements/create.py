@@ -30,6 +30,7 @@ from timbre.invoices.create import Created, contain, finish, spend_credit
 from timbre.invoices.linked import Link
 from timbre.invoices.repository import FolioRepository, InvoiceRepository, fold
 from timbre.invoices.stamping import attempt, pac_for
+from timbre.invoices.tasks import send_invoice_email
 from timbre.kit import jobs
 from timbre.kit.ids import new_id
 from timbre.models import Invoice, PaymentComplement, PaymentComplementDocument
@@ -122,7 +123,6 @@ def create(session: Session, auth: AuthContext, settings: Settings, request: Com
         status = contain(session, invoice, pac, exc)
     invoice.last_balance = None  # `finish` gives stamped documents a balance; a complement has none
     if status == "valid" and request.send_email:
-        from timbre.invoices.tasks import send_invoice_email
 
         jobs.enqueue(session, send_invoice_email, invoice.id, invoice.team_id, invoice.livemode,
                      list(request.emails) or None)

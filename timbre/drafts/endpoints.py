@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext, ReadAuth, WriteAuth
+from timbre.clients.service import client as client_service
 from timbre.deps import DeferredSession, SessionDep, SettingsDep
 from timbre.drafts import output, preview, stamp
 from timbre.drafts.schemas import DraftCreate, DraftUpdate, StampInput
@@ -28,8 +29,6 @@ router = APIRouter(prefix="/invoices/draft", tags=["Drafts"], responses={
 
 
 def _out(session: Session, auth: AuthContext, found: InvoiceDraft) -> dict[str, Any]:
-    from timbre.clients.service import client as client_service
-
     client = None
     if found.client_id:
         try:

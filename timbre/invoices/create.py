@@ -48,6 +48,7 @@ from timbre.invoices.items import ItemResolver
 from timbre.invoices.repository import CreditRepository, FolioRepository, InvoiceRepository, fold
 from timbre.invoices.schemas import MAX_FOLIO, InvoiceInput
 from timbre.invoices.stamping import Attempt, apply, attempt, pac_for, unexpected
+from timbre.invoices.tasks import recover_invoice, send_invoice_email
 from timbre.kit import jobs
 from timbre.kit.ids import new_id
 from timbre.models import Invoice
@@ -191,7 +192,6 @@ def finish(session: Session, invoice: Invoice, outcome: Attempt, pac: PAC, *, se
     status = apply(session, invoice, outcome, pac)
     emit_status(session, invoice)
     if status == "pending":
-        from timbre.invoices.tasks import recover_invoice
 
         jobs.enqueue(session, recover_invoice, invoice.id, invoice.team_id, invoice.livemode,
                      eta=datetime.now(UTC) + FIRST_RETRY)
@@ -213,7 +213,6 @@ def contain(session: Session, invoice: Invoice, pac: PAC, exc: Exception) -> str
     retry with the same idempotency key replays it instead of taking another folio). An invoice whose sealed
     bytes may have reached a real PAC stays pending for the recovery job (a PAC never stamps them twice);
     any other fails at once with the error and gets its credit back."""
-    from timbre.invoices.tasks import recover_invoice
 
     log.error("invoice %s: unexpected error after its folio was taken", invoice.id, exc_info=exc)
     session.rollback()
@@ -258,7 +257,6 @@ def create(session: Session, auth: AuthContext, settings: Settings, body: Invoic
     session.commit()
     status = stamp_reserved(session, invoice, composed, pac)
     if status == "valid" and body.send_email and not body.ignore_emails:
-        from timbre.invoices.tasks import send_invoice_email
 
         jobs.enqueue(session, send_invoice_email, invoice.id, invoice.team_id, invoice.livemode, body.emails)
     session.commit()

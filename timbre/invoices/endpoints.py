@@ -15,7 +15,7 @@ from timbre.clients import support_docs
 from timbre.clients.endpoints import UPLOAD_BODY, UPLOAD_RESPONSES
 from timbre.clients.schemas import SupportDocumentOut
 from timbre.deps import DeferredSession, SessionDep, SettingsDep
-from timbre.errors import ERROR_RESPONSES
+from timbre.errors import ERROR_RESPONSES, BadRequest
 from timbre.invoices import cancel as cancel_use_case
 from timbre.invoices import create as create_use_case
 from timbre.invoices import files
@@ -46,7 +46,6 @@ def _create(kind: InvoiceType, body: InvoiceInput, auth: Any, session: Session, 
     created = create_use_case.create(session, auth, settings, body, kind)
     if created.status == "failed":
         error = created.invoice.error or {}
-        from timbre.errors import BadRequest
 
         raise BadRequest("Failed to stamp invoice", f"{error.get('code')}: {error.get('message')}",
                          code="stamp_rejected", details=error.get("details"),

@@ -20,6 +20,7 @@ from timbre.invoices.compose import InvoiceType, compose
 from timbre.invoices.create import Created, check_rules, reserve, stamp_reserved
 from timbre.invoices.schemas import InvoiceInput
 from timbre.invoices.stamping import pac_for
+from timbre.invoices.tasks import send_invoice_email
 from timbre.kit import jobs
 from timbre.models import Invoice
 
@@ -50,7 +51,6 @@ def create_linked(session: Session, auth: AuthContext, settings: Settings, body:
     session.commit()
     status = stamp_reserved(session, invoice, composed, pac)
     if status == "valid" and body.send_email and not body.ignore_emails:
-        from timbre.invoices.tasks import send_invoice_email
 
         jobs.enqueue(session, send_invoice_email, invoice.id, invoice.team_id, invoice.livemode, body.emails)
     session.commit()

@@ -40,6 +40,8 @@ from timbre.cfdi.rules import RuleContext, Violation, validate_cfdi
 from timbre.cfdi.seal import find_timbre
 from timbre.config import Settings
 from timbre.errors import BadRequest
+from timbre.invoices.repository import CreditRepository
+from timbre.invoices.validation import detail
 from timbre.kit import metrics
 from timbre.kit.clock import now_ms
 from timbre.models import Invoice
@@ -207,7 +209,6 @@ def mark_valid(invoice: Invoice, result: StampResult, stamp: dict[str, Any]) -> 
 def error_of(exc: PacRejected) -> dict[str, Any]:
     details: list[Any] = list(exc.details)
     if isinstance(exc, RulesRejected):
-        from timbre.invoices.validation import detail
 
         details = [detail(v.code, getattr(v, "field", None), v.message_en) for v in exc.violations]
     return {"code": exc.code, "message": exc.reason, "details": details}
@@ -215,8 +216,6 @@ def error_of(exc: PacRejected) -> dict[str, Any]:
 
 def abandon(session: Session, invoice: Invoice) -> None:
     """A pending invoice whose request ended before its document was sealed: it never reached a PAC."""
-    from timbre.invoices.repository import CreditRepository
-
     invoice.status = "failed"
     invoice.error = {"code": "not_sealed", "message": "The request that created this invoice ended before its "
                      "document was sealed; nothing was sent to a PAC, and the folio is skipped", "details": []}
@@ -225,8 +224,6 @@ def abandon(session: Session, invoice: Invoice) -> None:
 
 def apply(session: Session, invoice: Invoice, outcome: Attempt, pac: PAC) -> str:
     """Record the attempt on the (locked, still pending) invoice; returns the new status."""
-    from timbre.invoices.repository import CreditRepository
-
     invoice.pac = pac.name
     if outcome.result is not None and outcome.stamp is not None:
         mark_valid(invoice, outcome.result, outcome.stamp)

@@ -16,8 +16,13 @@ from huey import crontab
 
 from timbre.config import get_settings
 from timbre.errors import TimbreError
+from timbre.invoices.events import emit_status
+from timbre.invoices.repository import InvoiceRepository
+from timbre.invoices.send import recipients, send, suppressed
+from timbre.invoices.stamping import abandon, apply, attempt, pac_for
 from timbre.kit.clock import now_ms
 from timbre.kit.db import session_scope
+from timbre.models import Team
 from timbre.worker.queue import huey
 
 log = logging.getLogger("timbre.invoices")
@@ -28,10 +33,6 @@ STALE_AFTER_MS = 10 * 60 * 1000  # a request waits at most its PAC timeout (30 s
 @huey.task()
 def recover_invoice(invoice_id: str, team_id: str, livemode: bool) -> str:
     """One more stamping attempt of a pending invoice; returns its status afterwards."""
-    from timbre.invoices.events import emit_status
-    from timbre.invoices.repository import InvoiceRepository
-    from timbre.invoices.stamping import abandon, apply, attempt, pac_for
-
     settings = get_settings()
     with session_scope(settings.db_url) as session:
         repo = InvoiceRepository.from_session(session)
@@ -72,10 +73,6 @@ def recover_invoice(invoice_id: str, team_id: str, livemode: bool) -> str:
 @huey.task(retries=3, retry_delay=60)
 def send_invoice_email(invoice_id: str, team_id: str, livemode: bool, emails: list[str] | None) -> list[str]:
     """E-mail a just-stamped invoice (`send_email: true` on create): the PDF is rendered here."""
-    from timbre.invoices.repository import InvoiceRepository
-    from timbre.invoices.send import recipients, send, suppressed
-    from timbre.models import Team
-
     settings = get_settings()
     with session_scope(settings.db_url) as session:
         invoice = InvoiceRepository.from_session(session).get_scoped(invoice_id, team_id, livemode)
@@ -91,8 +88,6 @@ def send_invoice_email(invoice_id: str, team_id: str, livemode: bool, emails: li
 @huey.periodic_task(crontab(minute="*/5"))
 def sweep_pending() -> int:
     """Queue a recovery for every pending invoice untouched for STALE_AFTER_MS."""
-    from timbre.invoices.repository import InvoiceRepository
-
     with session_scope(get_settings().db_url) as session:
         stale = InvoiceRepository.from_session(session).stale_pending(now_ms() - STALE_AFTER_MS)
     for invoice_id, team_id, livemode in stale:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
+from fastapi import Response
 from pydantic import BaseModel
 
 from timbre.kit.clock import now_ms
@@ -41,6 +42,16 @@ class ListEnvelope(BaseModel, Generic[T]):
 
 def ok(message: str, data: Any) -> dict[str, Any]:
     return {"success": True, "message": message, "data": data, "timestamp": now_ms()}
+
+
+def created_or_existing(response: Response, created: bool, data: Any, *, created_message: str,
+                        existing_message: str) -> dict[str, Any]:
+    """The answer of a create that may return what already exists (a retry with the same idempotency key, a
+    match): 201 (the route's status) with `created_message` when made now, else 200 with `existing_message`."""
+    if not created:
+        response.status_code = 200
+        return ok(existing_message, data)
+    return ok(created_message, data)
 
 
 def listing(message: str, data: Sequence[Any], *, next: str | None, has_more: bool, total: int,

@@ -14,11 +14,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from timbre.kit.storage import DEFAULT_URL_TTL, ObjectNotFound, StorageError, StoredObject, validate_key
+from timbre.kit.storage_base import DEFAULT_URL_TTL, ObjectNotFound, StorageError, StoredObject, validate_key
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -29,6 +28,9 @@ _MISSING = {"404", "NoSuchKey", "NotFound"}
 @lru_cache(maxsize=8)
 def client_for(endpoint: str, region: str, access_key_id: str, secret_access_key: str,
                addressing: Literal["path", "virtual"], timeout: float) -> S3Client:
+    # boto3 takes ~1 s to import: only deployments that store in S3 pay it (a third-party import, no cycle).
+    import boto3
+
     config = Config(signature_version="s3v4", s3={"addressing_style": addressing}, connect_timeout=timeout,
                     read_timeout=timeout, retries={"max_attempts": 3, "mode": "standard"})
     return boto3.session.Session().client(

@@ -17,12 +17,10 @@ import hashlib
 import hmac
 import mimetypes
 import os
-import re
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 from urllib.parse import quote, urlencode
 
 from pydantic import Field
@@ -31,8 +29,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from timbre.config import Settings
 from timbre.kit.crypto import derive_key
 from timbre.kit.private import private_dir
+from timbre.kit.s3 import S3Storage
+from timbre.kit.storage_base import (
+    DEFAULT_URL_TTL,
+    InvalidKey,
+    ObjectNotFound,
+    Storage,
+    StorageError,
+    StoredObject,
+    validate_key,
+)
 
 __all__ = [
+    "DEFAULT_URL_TTL",
     "InvalidKey",
     "LocalStorage",
     "ObjectNotFound",
@@ -48,59 +57,7 @@ __all__ = [
     "verify_signature",
 ]
 
-DEFAULT_URL_TTL = 3600
-_KEY = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-/]{0,499}$")
 _URL_PURPOSE = "storage-url"
-
-
-class StorageError(Exception):
-    """The storage failed (disk, network, bucket)."""
-
-
-class ObjectNotFound(StorageError):
-    """No object under that key."""
-
-
-class InvalidKey(StorageError, ValueError):
-    """The key has characters or segments a storage key may not have."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredObject:
-    key: str
-    size: int
-    content_type: str
-    sha256: str
-
-
-class Storage(Protocol):
-    def put(self, key: str, data: bytes, content_type: str) -> StoredObject:
-        """Store `data` under `key` (replacing it)."""
-        ...
-
-    def get(self, key: str) -> bytes:
-        """The bytes under `key`; ObjectNotFound if none."""
-        ...
-
-    def delete(self, key: str) -> None:
-        """Remove `key`; no error if it does not exist."""
-        ...
-
-    def exists(self, key: str) -> bool: ...
-
-    def check(self) -> None:
-        """Raise StorageError unless the storage can be reached and written to (readiness probes)."""
-        ...
-
-    def url(self, key: str, *, expires_in: int = DEFAULT_URL_TTL, filename: str | None = None) -> str:
-        """A link that downloads `key` without an API key until it expires (`filename`: download name)."""
-        ...
-
-
-def validate_key(key: str) -> str:
-    if not _KEY.match(key) or any(part in ("", ".", "..") for part in key.split("/")):
-        raise InvalidKey(f"invalid storage key: {key!r}")
-    return key
 
 
 def content_type_for(key: str) -> str:
@@ -207,8 +164,6 @@ def storage_signing_key(settings: Settings) -> bytes:
 def get_storage(settings: Settings) -> Storage:
     """The storage configured for this deployment."""
     if os.environ.get("TIMBRE_STORAGE", "local").lower() == "s3":
-        from timbre.kit.s3 import S3Storage
-
         s3 = S3Settings()
         if not (s3.bucket and s3.access_key_id and s3.secret_access_key):
             raise StorageError("TIMBRE_STORAGE=s3 needs TIMBRE_S3_BUCKET, TIMBRE_S3_ACCESS_KEY_ID and "

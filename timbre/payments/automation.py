@@ -26,7 +26,6 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from timbre.auth.dependencies import AuthContext
-from timbre.auth.roles import Role
 from timbre.clients.resolver import assert_ready_for_invoicing
 from timbre.clients.service import client as client_service
 from timbre.complements import balances  # noqa: F401  # the balance release must be registered wherever complements change
@@ -38,7 +37,7 @@ from timbre.invoices.items import item_inputs
 from timbre.invoices.linked import create_linked
 from timbre.invoices.schemas import InvoiceInput
 from timbre.kit.clock import now_ms
-from timbre.models import ApiKey, Invoice, Payment, Team
+from timbre.models import Invoice, Payment
 from timbre.payments.repository import PaymentInvoiceRepository, PaymentRepository
 from timbre.receipts.from_payment import receipt_for_payment
 
@@ -74,15 +73,6 @@ class PaymentLink:
         payment = self._locked(session)
         setattr(payment, self.field, invoice.id)
         payment.automation_status = "waiting"
-
-
-def job_auth(session: Session, team_id: str, livemode: bool, user_id: str | None) -> AuthContext | None:
-    """The authority a job acts with: the payment's team and mode, on behalf of the payment's owner."""
-    team = session.get(Team, team_id)
-    if team is None:
-        return None
-    key = ApiKey(id="key_automation", team_id=team_id, livemode=livemode, role="editor", created_by=user_id)
-    return AuthContext(key=key, key_team=team, team=team, livemode=livemode, role=Role.editor)
 
 
 def _has_fiscal_data(session: Session, auth: AuthContext, payment: Payment) -> bool:

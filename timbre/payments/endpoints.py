@@ -12,7 +12,7 @@ from timbre.clients.endpoints import UPLOAD_BODY, UPLOAD_RESPONSES
 from timbre.clients.schemas import SupportDocumentOut
 from timbre.deps import DeferredSession, SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES
-from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
+from timbre.kit.envelope import Envelope, ListEnvelope, created_or_existing, listing, ok
 from timbre.kit.pagination import ListParams, list_params
 from timbre.kit.storage import get_storage
 from timbre.kit.uploads import MultipartForm, read_multipart
@@ -81,10 +81,8 @@ def register_payment(body: PaymentRegister, session: DeferredSession, auth: Writ
     stored = create.register(session, auth, settings, body, idempotency_key)
     data = payment_service.output(session, settings, payment_service.get(session, auth, stored.payment.id))
     data["warnings"] = sat_lists.warnings(session, (stored.payment.client or {}).get("tax_id"))
-    if not stored.created:
-        response.status_code = 200
-        return ok("Payment already registered", data)
-    return ok("Payment registered successfully", data)
+    return created_or_existing(response, stored.created, data, created_message="Payment registered successfully",
+                               existing_message="Payment already registered")
 
 
 @router.post("/request", status_code=201, response_model=Envelope[dict[str, Any]],
@@ -96,10 +94,8 @@ def request_payment(body: PaymentRequest, session: DeferredSession, auth: WriteA
     e-mailed to the client unless `send_email` is false. Its automation runs when it is paid."""
     stored = create.request(session, auth, settings, body, idempotency_key)
     data = payment_service.output(session, settings, stored.payment)
-    if not stored.created:
-        response.status_code = 200
-        return ok("Payment already requested", data)
-    return ok("Payment requested successfully", data)
+    return created_or_existing(response, stored.created, data, created_message="Payment requested successfully",
+                               existing_message="Payment already requested")
 
 
 @router.get("/{payment_id}", response_model=Envelope[dict[str, Any]])

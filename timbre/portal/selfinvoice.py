@@ -18,13 +18,13 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from timbre.auth.jobs import job_auth
 from timbre.cfdi.pac.sandbox import MEXICO_TZ
 from timbre.deps import SessionDep, SettingsDep
 from timbre.errors import TimbreError
 from timbre.invoices import files as invoice_files
 from timbre.kit.clock import now_ms
 from timbre.models import Invoice, Receipt, Team
-from timbre.payments.automation import job_auth
 from timbre.portal import fiscal_form
 from timbre.receipts import stamp as stamp_use_case
 from timbre.receipts.repository import ReceiptInvoiceRepository

@@ -26,6 +26,7 @@ from timbre.kit.ids import new_id
 from timbre.models import Client, Receipt
 from timbre.payments.pricing import Priced, price_items
 from timbre.receipts.events import emit
+from timbre.receipts.mail_tasks import send_receipt_email
 from timbre.receipts.repository import ReceiptRepository
 from timbre.receipts.schemas import ReceiptInput, ReceiptUpdate, ReopenInput
 from timbre.receipts.service import receipt as receipt_service
@@ -110,8 +111,6 @@ def create(session: Session, auth: AuthContext, body: ReceiptInput, header_key: 
         raise
     emit(session, receipt, EventType.receipt_created)
     if body.send_email:
-        from timbre.receipts.tasks import send_receipt_email
-
         jobs.enqueue(session, send_receipt_email, receipt.id, receipt.team_id, receipt.livemode, body.emails)
     return Stored(receipt, True)
 

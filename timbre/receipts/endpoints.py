@@ -11,7 +11,7 @@ from timbre.auth.dependencies import ReadAuth, WriteAuth
 from timbre.deps import DeferredSession, SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES
 from timbre.invoices.service import invoice as invoice_service
-from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
+from timbre.kit.envelope import Envelope, ListEnvelope, created_or_existing, listing, ok
 from timbre.kit.pagination import ListParams, list_params
 from timbre.models import Team
 from timbre.receipts import create, files, pending, stamp
@@ -67,10 +67,8 @@ def create_receipt(body: ReceiptInput, auth: WriteAuth, session: SessionDep, set
     first receipt (200)."""
     stored = create.create(session, auth, body, idempotency_key)
     data = receipt_service.output(session, settings, stored.receipt)
-    if not stored.created:
-        response.status_code = 200
-        return ok("Receipt already created", data)
-    return ok("Receipt created successfully", data)
+    return created_or_existing(response, stored.created, data, created_message="Receipt created successfully",
+                               existing_message="Receipt already created")
 
 
 @router.get("/{receipt_id}", response_model=Envelope[dict[str, Any]])

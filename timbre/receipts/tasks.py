@@ -7,41 +7,21 @@ import logging
 
 from huey import crontab
 
+from timbre.auth.jobs import job_auth
 from timbre.config import get_settings
 from timbre.errors import TimbreError
 from timbre.kit.clock import now_ms
 from timbre.kit.db import get_sessionmaker, session_scope
+from timbre.receipts import globals as global_invoices
+from timbre.receipts.repository import ReceiptRepository
 from timbre.worker.queue import huey
 
 log = logging.getLogger("timbre.receipts")
 
 
 @huey.task()
-def send_receipt_email(receipt_id: str, team_id: str, livemode: bool, emails: list[str] | None) -> bool:
-    from timbre.models import Team
-    from timbre.receipts import files
-    from timbre.receipts.repository import ReceiptRepository
-
-    settings = get_settings()
-    with session_scope(settings.db_url) as session:
-        receipt = ReceiptRepository.from_session(session).get_scoped(receipt_id, team_id, livemode)
-        team = session.get(Team, team_id)
-        if receipt is None or team is None:
-            return False
-        try:
-            files.send(session, settings, receipt, team, emails)
-        except TimbreError as exc:
-            log.info("receipt %s not e-mailed: %s", receipt_id, exc.detail)
-            return False
-    return True
-
-
-@huey.task()
 def run_global_invoices(team_id: str, livemode: bool) -> dict[str, object]:
     """One team's global invoices for its closed periods (what `POST /invoices/eom/run` does)."""
-    from timbre.payments.automation import job_auth
-    from timbre.receipts import globals as global_invoices
-
     settings = get_settings()
     session = get_sessionmaker(settings.db_url)()
     try:
@@ -62,8 +42,6 @@ def run_global_invoices(team_id: str, livemode: bool) -> dict[str, object]:
 @huey.periodic_task(crontab(minute="59", hour="5"))
 def end_of_period() -> int:
     """Daily at 23:59 Mexico City: queue the global-invoice run of every team with unclaimed receipts."""
-    from timbre.receipts.repository import ReceiptRepository
-
     with session_scope(get_settings().db_url) as session:
         scopes = ReceiptRepository.from_session(session).teams_with_unclaimed(now_ms())
     for team_id, livemode in scopes:

@@ -25,6 +25,7 @@ from timbre.teams.schemas import (
     TeamSettingsInput,
     TeamUpdate,
 )
+from timbre.teams.series import series as series_service
 from timbre.teams.service import team as team_service
 from timbre.teams.service import wire_settings
 
@@ -96,23 +97,23 @@ def get_team_integrations(team_id: str, auth: ReadAuth, session: SessionDep) -> 
 @router.get("/{team_id}/series", response_model=Envelope[list[SeriesOut]])
 def list_series(team_id: str, auth: ReadAuth, session: SessionDep) -> dict[str, Any]:
     """List the team's series with their folio counters per mode."""
-    rows = team_service.list_series(session, _team(session, auth, team_id))
-    return ok("Series retrieved successfully", [team_service.serialize_series(r) for r in rows])
+    rows = series_service.list(session, _team(session, auth, team_id))
+    return ok("Series retrieved successfully", [series_service.serialize(r) for r in rows])
 
 
 @router.post("/{team_id}/series", status_code=201, response_model=Envelope[SeriesOut])
 def create_series(team_id: str, body: SeriesCreate, auth: AdminAuth, session: SessionDep) -> dict[str, Any]:
     """Create a series (alphanumeric, at most 10 characters); a duplicate is a 409 "Series conflict"."""
-    row = team_service.create_series(session, _team(session, auth, team_id), body)
-    return ok("Series created successfully", team_service.serialize_series(row))
+    row = series_service.create(session, _team(session, auth, team_id), body)
+    return ok("Series created successfully", series_service.serialize(row))
 
 
 @router.put("/{team_id}/series/{series}", response_model=Envelope[SeriesOut])
 def update_series(team_id: str, series: str, body: SeriesUpdate, auth: AdminAuth,
                   session: SessionDep) -> dict[str, Any]:
     """Set a series' folio counters (`live`, `test`: the last folio used)."""
-    row = team_service.update_series(session, _team(session, auth, team_id), series, body)
-    return ok("Series updated successfully", team_service.serialize_series(row))
+    row = series_service.update(session, _team(session, auth, team_id), series, body)
+    return ok("Series updated successfully", series_service.serialize(row))
 
 
 @router.post("/{team_id}/add-member", response_model=Envelope[list[MemberOut]])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,17 +20,16 @@ from timbre.kit.crypto import derive_key, random_token
 from timbre.kit.ids import new_id
 from timbre.kit.numbers import number
 from timbre.kit.pagination import ListParams, Page, paginate
-from timbre.models import DOCUMENT_MODELS, Membership, Series, Team, User
-from timbre.teams import settings_rules
+from timbre.models import Membership, Team, User
+from timbre.teams import deletion, settings_rules, tasks
 from timbre.teams.repository import TeamRepository
 from timbre.teams.schemas import (
     MemberInput,
-    SeriesCreate,
-    SeriesUpdate,
     TeamCreate,
     TeamSettingsInput,
     TeamUpdate,
 )
+from timbre.teams.series import series as series_service
 from timbre.users import permissions
 from timbre.users.repository import UserRepository
 
@@ -49,10 +47,6 @@ INTEGRATIONS = {
 BLOCKING_INTEGRATIONS = {
     "stripe", "mercadopago", "paypal", "openpay", "conekta", "clip", "bank", "shopify", "whmcs", "hilos",
 }
-DOCUMENT_TYPES = {"income": "income", "egress": "credit_note", "credit_note": "credit_note",
-                  "payment": "complements", "complements": "complements"}
-DOCUMENT_LABEL = {"income": "income invoices", "credit_note": "credit notes", "complements": "payment complements"}
-
 NOT_FOUND = ("Team not found", "The specified team does not exist")
 
 
@@ -213,80 +207,10 @@ class TeamService:
         if isinstance(merged.get("periodicity"), str):
             merged["periodicity"] = {"label": settings_rules.PERIODICITY_LABELS[merged["periodicity"]],
                                      "value": merged["periodicity"]}
-        self._apply_default_series(session, team, merged.get("default_series") or {}, data)
+        series_service.apply_defaults(session, team, merged.get("default_series") or {}, data)
         team.settings = merged
         session.flush()
         return team
-
-    def _apply_default_series(self, session: Session, team: Team, defaults: dict[str, Any],
-                              data: dict[str, Any]) -> None:
-        """A default series named in settings exists as a series; folio numbers given move its counters."""
-        given = data.get("default_series") or {}
-        for doc_type, conf in defaults.items():
-            if not isinstance(conf, dict) or not conf.get("serie"):
-                continue
-            row = self._ensure_series(session, team, doc_type, conf["serie"])
-            sent = given.get(doc_type) or {}
-            if sent.get("folio_number_live") is not None:
-                row.counter_live = sent["folio_number_live"]
-            if sent.get("folio_number_test") is not None:
-                row.counter_test = sent["folio_number_test"]
-            conf.pop("folio_number_live", None)
-            conf.pop("folio_number_test", None)
-
-    def _ensure_series(self, session: Session, team: Team, doc_type: str, name: str) -> Series:
-        repo = TeamRepository.from_session(session)
-        row = repo.find_series(team.id, doc_type, name)
-        if row is None:
-            row = Series(id=new_id("series"), team_id=team.id, document_type=doc_type, series=name)
-            repo.add(row)
-        return row
-
-    # ---- series --------------------------------------------------------------------------------
-    def list_series(self, session: Session, team: Team) -> Sequence[Series]:
-        return TeamRepository.from_session(session).series(team.id)
-
-    def create_series(self, session: Session, team: Team, body: SeriesCreate) -> Series:
-        doc_type = DOCUMENT_TYPES[body.document_type]
-        repo = TeamRepository.from_session(session)
-        if repo.find_series(team.id, doc_type, body.series) is not None:
-            raise self._series_conflict(body.series, doc_type)
-        row = Series(id=new_id("series"), team_id=team.id, document_type=doc_type, series=body.series,
-                     counter_live=body.live, counter_test=body.test)
-        try:
-            with session.begin_nested():
-                repo.add(row)
-        except IntegrityError:
-            raise self._series_conflict(body.series, doc_type) from None
-        return row
-
-    @staticmethod
-    def _series_conflict(name: str, doc_type: str) -> Conflict:
-        return Conflict("Series conflict", f"Series '{name}' already exists for {DOCUMENT_LABEL[doc_type]}")
-
-    def update_series(self, session: Session, team: Team, name: str, body: SeriesUpdate) -> Series:
-        doc_type = DOCUMENT_TYPES[body.document_type]
-        row = TeamRepository.from_session(session).find_series(team.id, doc_type, name)
-        if row is None:
-            raise NotFound("Series not found", f"Series '{name}' does not exist for {DOCUMENT_LABEL[doc_type]}")
-        if body.live is not None:
-            row.counter_live = body.live
-        if body.test is not None:
-            row.counter_test = body.test
-        session.flush()
-        return row
-
-    @staticmethod
-    def serialize_series(row: Series) -> dict[str, Any]:
-        return {
-            "series": row.series,
-            "document_type": row.document_type,
-            "live": row.counter_live,
-            "test": row.counter_test,
-            "next_folio_live": row.counter_live + 1,
-            "next_folio_test": row.counter_test + 1,
-            "created_at": row.created_at // 1000,
-        }
 
     # ---- members -------------------------------------------------------------------------------
     def add_member(self, session: Session, auth: AuthContext, team: Team, body: MemberInput) -> None:
@@ -351,37 +275,15 @@ class TeamService:
             raise BusinessRuleViolation(
                 "Cannot delete team", f"Team has completed integrations: {', '.join(sorted(blocking))}"
             )
-        if self.has_documents(session, team):
+        if deletion.has_documents(session, team):
             raise BusinessRuleViolation("Cannot delete team", "Team has invoices, payments or receipts")
         now = now_ms()
         due = now + int(DELETION_GRACE.total_seconds() * 1000)
         team.status = "pending_deletion"
         team.scheduled_deletion = {"date": due, "flagged_at": now, "flagged_by": auth.user_id or auth.key.id}
         session.flush()
-        from timbre.teams import tasks
-
         jobs.enqueue(session, tasks.hard_delete_team, team.id, eta=datetime.fromtimestamp(due / 1000, UTC))
         return team
-
-    def has_documents(self, session: Session, team: Team) -> bool:
-        for model in DOCUMENT_MODELS:
-            if session.query(model.id).filter(model.team_id == team.id).first() is not None:
-                return True
-        return False
-
-    def hard_delete_due(self, session: Session, team_id: str | None = None) -> list[str]:
-        """Hard-delete teams whose grace period is over (one team, or all that are due)."""
-        repo = TeamRepository.from_session(session)
-        due = repo.due_for_deletion(now_ms())
-        deleted = []
-        for team in due:
-            if team_id is not None and team.id != team_id:
-                continue
-            if self.has_documents(session, team):
-                continue
-            repo.hard_delete(team)
-            deleted.append(team.id)
-        return deleted
 
 
 def validation_error(message: str, details: list[dict[str, str]]) -> ValidationFailed:

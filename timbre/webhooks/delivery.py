@@ -76,13 +76,15 @@ def attempt(delivery_id: str, now: int | None = None) -> tuple[str, int | None]:
             delivery.lease_until = None
             return "waiting", None
         prepared = _prepare(webhook, event, now)
-    # Outside any transaction (the claim is committed): DNS and the POST may take seconds.
+    # Outside any transaction (the claim is committed): DNS and the POST may take seconds. The host's addresses
+    # are checked where the connection is opened (`sender`), on the very answer it connects to.
     try:
-        urls.check(prepared.url, get_settings(), prepared.livemode)
+        urls.check_shape(prepared.url, prepared.livemode)
     except urls.UnsafeUrl as exc:
         outcome = sender.Outcome(False, None, 0, None, exc.category, exc.message)
     else:
-        outcome = sender.post(prepared.url, prepared.body, prepared.headers)
+        outcome = sender.post(prepared.url, prepared.body, prepared.headers,
+                              allow_private=urls.private_allowed(get_settings(), prepared.livemode))
     with session_scope(url) as session:
         status, retry_at = record(session, delivery_id, outcome, now)
     metrics.WEBHOOK_DELIVERIES.labels(status).inc()  # succeeded, retrying or failed (gave up)

@@ -1,7 +1,8 @@
 """Which URLs a webhook may point at: `https://` for live webhooks, and no private, loopback, link-local or
 otherwise non-public address unless the operator allows it (`TIMBRE_WEBHOOKS_ALLOW_PRIVATE`, which defaults to
-allowed for test-mode webhooks). Checked on create/update and again, on the resolved addresses, before each
-delivery (a name may resolve elsewhere later)."""
+allowed for test-mode webhooks). Checked on create/update, and again at each delivery's connection on the
+addresses it connects to (`resolve`, used by `sender`): a name may resolve elsewhere later, or between a check
+and a connection (DNS rebinding)."""
 
 from __future__ import annotations
 
@@ -45,23 +46,29 @@ def _is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+def resolve(host: str, port: int, *, allow_private: bool) -> list[str]:
+    """Resolve `host` once and return its addresses, refused if any is not public (unless private ones are
+    allowed). Delivery connects to these very addresses (`sender`): a second lookup could answer otherwise."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise UnsafeUrl("dns", f"could not resolve {host!r}") from None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not allow_private and not all(_is_public(address) for address in addresses):
+        raise UnsafeUrl("private_host", f"{host!r} resolves to a private, loopback or link-local address")
+    return addresses
+
+
 def check_host(url: str, *, allow_private: bool, unresolvable_ok: bool = False) -> None:
     """Resolve the host and refuse it if any address is not public (unless private ones are allowed). On
     create/update a name that does not resolve yet is accepted (`unresolvable_ok`): delivery checks again."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
-                                   type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        if unresolvable_ok:
-            return
-        raise UnsafeUrl("dns", f"could not resolve {host!r}") from None
-    if allow_private:
-        return
-    for info in infos:
-        if not _is_public(str(info[4][0])):
-            raise UnsafeUrl("private_host", f"{host!r} resolves to a private, loopback or link-local address")
+        resolve(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
+                allow_private=allow_private)
+    except UnsafeUrl as exc:
+        if not (unresolvable_ok and exc.category == "dns"):
+            raise
 
 
 def check(url: str, settings: Settings, livemode: bool, *, unresolvable_ok: bool = False) -> None:

@@ -3,9 +3,10 @@
 import importlib
 
 TASK_MODULES = ("timbre.teams.tasks", "timbre.emails.tasks", "timbre.worker.periodic", "timbre.clients.tasks",
-                "timbre.invoices.tasks", "timbre.payments.tasks", "timbre.receipts.tasks", "timbre.webhooks.tasks",
-                "timbre.events.tasks", "timbre.rates.tasks", "timbre.satlists.tasks", "timbre.invoices.sat_tasks",
-                "timbre.satmirror.tasks", "timbre.retentions.tasks")
+                "timbre.invoices.tasks", "timbre.payments.tasks", "timbre.receipts.tasks",
+                "timbre.receipts.mail_tasks", "timbre.webhooks.tasks", "timbre.events.tasks", "timbre.rates.tasks",
+                "timbre.satlists.tasks", "timbre.invoices.sat_tasks", "timbre.satmirror.tasks",
+                "timbre.retentions.tasks")
 
 
 def load_tasks() -> None:

@@ -36,8 +36,8 @@ from ..certs import Certificate, CertificateError, Credential, TrustStore, trust
 from ..seal import CFDI_NS, COMPROBANTE, find_timbre, verify_seal, verify_timbre
 from .base import PAC, CancelMotive, CancelResult, Environment, PacRejected, StampResult
 from .base import check_cancel_request as _check_cancel_request
+from .sandbox_common import add_timbre, check_window, unstamped
 from .sandbox_retenciones import RetencionesStamper
-from .tfd import timbre_fiscal
 
 SANDBOX_RFC = "SPR190613I52"
 # FechaTimbrado and the acuse's Fecha are central Mexico's clock (no DST since 2022).
@@ -113,14 +113,7 @@ class SandboxPAC(RetencionesStamper, PAC):
     # --- stamping ---------------------------------------------------------------------------
 
     def stamp(self, xml: bytes) -> StampResult:
-        try:
-            root = xmlsafe.parse(xml)
-        except xmlsafe.XmlError as exc:
-            raise PacRejected("301", "XML mal formado", details=[str(exc)]) from None
-        if root.tag != COMPROBANTE or root.get("Version") != "4.0":
-            raise PacRejected("301", "XML mal formado", details=["the document is not a CFDI 4.0 Comprobante"])
-        if find_timbre(root) is not None:
-            raise PacRejected("307", "El CFDI contiene un timbre previo")
+        root = unstamped(xml, COMPROBANTE, "4.0", "CFDI 4.0 Comprobante", find_timbre)
         errors = xsd.schema_errors(root)
         if errors:
             raise PacRejected("301", "XML mal formado", details=errors)
@@ -134,16 +127,13 @@ class SandboxPAC(RetencionesStamper, PAC):
             raise PacRejected(
                 "CFDI40102", "El resultado de la digestión debe ser igual al resultado de la desencripción del sello."
             )
-        if fecha > now + _CLOCK_SKEW or fecha < now - self.max_age:
-            raise PacRejected(
-                "401", "Fecha y hora de generación fuera de rango",
-                details=[f"Fecha must lie within the {self.max_age} before stamping"],
-            )
+        check_window(fecha, now, skew=_CLOCK_SKEW, max_age=self.max_age, field="Fecha")
         if self.rules is not None:
             violations = self.rules(CFDI.from_xml(root))
             if violations:
                 raise RulesRejected(violations)
-        return self._add_timbre(root, now)
+        return add_timbre(root, CFDI_NS, self.credential, now.astimezone(MEXICO_TZ).replace(tzinfo=None,
+                                                                                            microsecond=0))
 
     def _check_certificate(self, root: Any, fecha: datetime, rfc_emisor: str | None = None) -> None:
         """The certificate checks of a sealed document (the issuer's RFC read from a CFDI 4.0 unless given)."""
@@ -177,27 +167,6 @@ class SandboxPAC(RetencionesStamper, PAC):
             self.trust.check(certificate, at=fecha)
         except CertificateError as exc:
             raise PacRejected("308", "Certificado no expedido por el SAT", details=[exc.message]) from None
-
-    def _add_timbre(self, root: Any, now: datetime) -> StampResult:
-        fecha_timbrado = now.astimezone(MEXICO_TZ).replace(tzinfo=None, microsecond=0)
-        timbre = timbre_fiscal(self.credential, root.get("Sello"), fecha_timbrado)
-        complemento = root.find(f"{{{CFDI_NS}}}Complemento")
-        if complemento is None:
-            complemento = etree.Element(f"{{{CFDI_NS}}}Complemento")
-            addenda = root.find(f"{{{CFDI_NS}}}Addenda")
-            if addenda is None:
-                root.append(complemento)
-            else:
-                addenda.addprevious(complemento)
-        complemento.append(timbre.to_xml(include_schema_location=True))
-        return StampResult(
-            uuid=timbre["UUID"],
-            xml=xmlsafe.tostring(root),
-            fecha_timbrado=fecha_timbrado,
-            no_certificado_sat=timbre["NoCertificadoSAT"],
-            sello_sat=timbre["SelloSAT"],
-            rfc_prov_certif=timbre["RfcProvCertif"],
-        )
 
     def verify_tfd(self, xml: bytes) -> bool:
         return verify_timbre(xml, self.credential)

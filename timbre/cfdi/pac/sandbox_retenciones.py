@@ -12,15 +12,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
-
-from .. import xmlsafe
 from ..certs import Credential
 from ..retenciones import xsd as ret_xsd
 from ..retenciones.build import MEXICO_TZ, zona_horaria
 from ..retenciones.seal import RETENCIONES, find_timbre, verify_seal
 from .base import PacRejected, StampResult
-from .tfd import timbre_fiscal
+from .sandbox_common import add_timbre, check_window, unstamped
 
 _CLOCK_SKEW = timedelta(minutes=10)
 
@@ -35,14 +32,7 @@ class RetencionesStamper:
 
     def stamp_retention(self, xml: bytes) -> StampResult:
         """Stamp a sealed Retenciones 2.0 document (PacRejected with the PAC's codes otherwise)."""
-        try:
-            root = xmlsafe.parse(xml)
-        except xmlsafe.XmlError as exc:
-            raise PacRejected("301", "XML mal formado", details=[str(exc)]) from None
-        if root.tag != RETENCIONES or root.get("Version") != "2.0":
-            raise PacRejected("301", "XML mal formado", details=["the document is not a Retenciones 2.0"])
-        if find_timbre(root) is not None:
-            raise PacRejected("307", "El CFDI contiene un timbre previo")
+        root = unstamped(xml, RETENCIONES, "2.0", "Retenciones 2.0", find_timbre)
         errors = ret_xsd.validate_tree(root)
         if errors:
             raise PacRejected("301", "XML mal formado", details=errors)
@@ -53,20 +43,6 @@ class RetencionesStamper:
         if not verify_seal(root):
             raise PacRejected("302", "Sello mal formado o inválido")
         now = self.clock()
-        if fecha > now + _CLOCK_SKEW or fecha < now - self.max_age:
-            raise PacRejected("401", "Fecha y hora de generación fuera de rango",
-                              details=[f"FechaExp must lie within the {self.max_age} before stamping"])
-        fecha_timbrado = now.astimezone(MEXICO_TZ).replace(tzinfo=None, microsecond=0)
-        timbre = timbre_fiscal(self.credential, root.get("Sello"), fecha_timbrado)
-        complemento = root.find(f"{{{ret_xsd.RET_NS}}}Complemento")
-        if complemento is None:
-            complemento = etree.Element(f"{{{ret_xsd.RET_NS}}}Complemento")
-            addenda = root.find(f"{{{ret_xsd.RET_NS}}}Addenda")
-            if addenda is None:
-                root.append(complemento)
-            else:
-                addenda.addprevious(complemento)
-        complemento.append(timbre.to_xml(include_schema_location=True))
-        return StampResult(uuid=timbre["UUID"], xml=xmlsafe.tostring(root), fecha_timbrado=fecha_timbrado,
-                           no_certificado_sat=timbre["NoCertificadoSAT"], sello_sat=timbre["SelloSAT"],
-                           rfc_prov_certif=timbre["RfcProvCertif"])
+        check_window(fecha, now, skew=_CLOCK_SKEW, max_age=self.max_age, field="FechaExp")
+        return add_timbre(root, ret_xsd.RET_NS, self.credential,
+                          now.astimezone(MEXICO_TZ).replace(tzinfo=None, microsecond=0))

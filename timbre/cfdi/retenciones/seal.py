@@ -7,17 +7,12 @@ original), then Sello = base64(RSA PKCS#1 v1.5 SHA-256(cadena)) over SAT's reten
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 from satcfdi.create.retencion import retenciones20
 from satcfdi.transform import xslt_transform
 
-from .. import xmlsafe
-from ..certs import Certificate, CertificateError, Credential
-from ..seal import TIMBRE
-from ..seal import cadena_original as cadena_timbre
+from ..certs import Certificate, Credential
+from ..seal import TIMBRE, parsed, seal_matches, timbre_matches, write_seal
 from .xsd import RET_NS
 
 RETENCIONES = f"{{{RET_NS}}}Retenciones"
@@ -32,28 +27,14 @@ def cadena_original(root: etree._Element) -> str:
 
 def seal(document: retenciones20.Retenciones, credential: Credential) -> bytes:
     """Write NoCertificado, Certificado and Sello into `document`; return the XML bytes."""
-    document["NoCertificado"] = credential.no_certificado
-    document["Certificado"] = credential.base64
-    document["Sello"] = ""
-    root = document.to_xml(include_schema_location=True)
-    sello = base64.b64encode(credential.sign_sha256(cadena_original(root).encode("utf-8"))).decode("ascii")
-    document["Sello"] = sello
-    root.set("Sello", sello)
-    return xmlsafe.tostring(root)
+    return write_seal(document, credential, cadena_original)
 
 
 def verify_seal(xml: bytes | etree._Element) -> bool:
     """Whether the Sello is the embedded certificate's signature of the cadena original and the
     certificate's serial is the NoCertificado written in the document."""
-    try:
-        root = xml if isinstance(xml, etree._Element) else xmlsafe.parse(xml)
-        certificate = Certificate.from_base64(root.get("Certificado") or "")
-        signature = base64.b64decode(root.get("Sello") or "", validate=True)
-    except (xmlsafe.XmlError, CertificateError, binascii.Error, ValueError):
-        return False
-    if root.tag != RETENCIONES or certificate.no_certificado != root.get("NoCertificado"):
-        return False
-    return certificate.verify_sha256(cadena_original(root).encode("utf-8"), signature)
+    root = parsed(xml, RETENCIONES)
+    return root is not None and seal_matches(root, cadena_original)
 
 
 def find_timbre(root: etree._Element) -> etree._Element | None:
@@ -63,17 +44,5 @@ def find_timbre(root: etree._Element) -> etree._Element | None:
 def verify_timbre(xml: bytes | etree._Element, pac_certificate: Certificate) -> bool:
     """Whether the TimbreFiscalDigital is `pac_certificate`'s SelloSAT over the TFD's cadena and its
     SelloCFD is the document's Sello."""
-    try:
-        root = xml if isinstance(xml, etree._Element) else xmlsafe.parse(xml)
-    except xmlsafe.XmlError:
-        return False
-    timbre = find_timbre(root) if root.tag == RETENCIONES else None
-    if timbre is None or timbre.get("SelloCFD") != root.get("Sello"):
-        return False
-    if timbre.get("NoCertificadoSAT") != pac_certificate.no_certificado:
-        return False
-    try:
-        signature = base64.b64decode(timbre.get("SelloSAT") or "", validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    return pac_certificate.verify_sha256(cadena_timbre(timbre).encode("utf-8"), signature)
+    root = parsed(xml, RETENCIONES)
+    return root is not None and timbre_matches(root, find_timbre(root), pac_certificate)
