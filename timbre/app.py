@@ -59,6 +59,7 @@ from timbre.sat.endpoints import router as sat_router
 from timbre.satlists.endpoints import router as satlists_router
 from timbre.satmirror.download_endpoints import router as sat_download_router
 from timbre.satmirror.endpoints import router as sat_mirror_router
+from timbre.satmirror.sync_endpoints import router as sat_sync_router
 from timbre.satmirror.tools_endpoints import router as tools_router
 from timbre.services.endpoints import router as services_router
 from timbre.teams.endpoints import router as teams_router
@@ -132,7 +133,8 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool = False
                    customer_portal_router, clients_router, receipt_clients_router,
                    services_router, teams_router, sat_router, payment_integrations_router, users_router,
                    apikeys_router, catalogs_router, files_router, webhooks_router, events_router, retentions_router,
-                   satlists_router, sat_mirror_router, sat_download_router, tools_router)
+                   satlists_router, sat_mirror_router, sat_download_router, sat_sync_router,
+                   tools_router)
     for router in api_routers:
         app.include_router(router, prefix="/v2")
     app.include_router(portal_router)

@@ -78,7 +78,7 @@ class Activation:
     def upload_fiel(self, session: Session, settings: Settings, team: Team, livemode: bool, upload: FielUpload,
                     *, sync_start_date: str | None, phone: str | None) -> dict[str, Any]:
         credential = manifest_service.check(team, upload, livemode=livemode)
-        start = self._sync_start(sync_start_date)
+        start = self.sync_start(sync_start_date)
         fiel.store(settings.secret(), team, credential, livemode=livemode)
         row = self.settings(session, team, livemode, create=True)
         assert row is not None
@@ -90,7 +90,7 @@ class Activation:
                 "registered": True, "registered_at": row.registered_at}
 
     @staticmethod
-    def _sync_start(value: str | None) -> str:
+    def sync_start(value: str | None) -> str:
         earliest = _months_back(date.today(), MAX_SYNC_MONTHS)
         if not value:
             return earliest.isoformat()

@@ -19,6 +19,7 @@ from timbre.satmirror.activation import ScheduleInput, activation
 from timbre.satmirror.downloads import downloads
 from timbre.satmirror.read import local_ms
 from timbre.satmirror.schemas import DownloadRequestIn, ScheduleIn
+from timbre.satmirror.service import sat_mirror
 
 router = APIRouter(prefix="/invoices/download", tags=["SAT download"], responses=ERROR_RESPONSES)
 _FIEL_PARTS = {
@@ -136,3 +137,30 @@ def request_download(body: DownloadRequestIn, auth: WriteAuth, session: SessionD
     tasks.enqueue_run(session, run)
     return ok("Download requested", {"run_id": run.id, "status": run.status, "start_date": run.window_start,
                                      "end_date": run.window_end, "directions": run.directions})
+
+
+@router.get("/status/{request_id}", response_model=Envelope[dict[str, Any]])
+def request_status(request_id: str, auth: ReadAuth, session: SessionDep) -> dict[str, Any]:
+    """One SAT download request's state, as its row in `/schedule/history` (`status`: pending, accepted,
+    processing, completed, failed, expired), with its `packages` (id, status, CFDI imported). It is the state
+    our job last recorded; the job, not this read, asks SAT."""
+    return ok("Request status retrieved successfully",
+              downloads.request_status(session, auth.team_id, auth.livemode, request_id))
+
+
+@router.get("/package/{package_id}", response_model=Envelope[dict[str, Any]])
+def package(package_id: str, auth: ReadAuth, session: SessionDep) -> dict[str, Any]:
+    """A SAT package's ZIP. Timbre imports each package into the mirror and does not keep it, so this is
+    always a 404: `package_not_kept` for a package it imported (read its CFDI with `GET /invoices/sat` or
+    `GET /invoices/download/invoice/{uuid}`), `not_found` for one it never saw."""
+    downloads.package(session, auth.team_id, auth.livemode, package_id)
+
+
+@router.get("/invoice/{uuid}", response_model=Envelope[dict[str, Any]])
+def invoice_xml(uuid: str, auth: ReadAuth, session: SessionDep) -> dict[str, Any]:
+    """A mirrored CFDI's XML (`data.xml`, text; `data.encoding: "utf-8"`), from the mirror: this GET never
+    asks SAT nor charges anything. 404 if the UUID is not mirrored; 409 `xml_missing` when only SAT's
+    metadata is known (`POST /invoices/sat/{uuid}/retry-xml` asks SAT for it)."""
+    row = sat_mirror.get(session, auth.team_id, auth.livemode, uuid)
+    return ok("Invoice XML retrieved successfully", sat_mirror.xml(row))
+

@@ -60,3 +60,8 @@ class DownloadPackageRepository(TeamScopedRepository[SatDownloadPackage]):
         stmt = self.scoped(team_id, livemode).where(SatDownloadPackage.request_id == request_id).order_by(
             SatDownloadPackage.package_id)
         return self.session.scalars(stmt).all()
+
+    def by_package_id(self, team_id: str, livemode: bool, package_id: str) -> SatDownloadPackage | None:
+        row: SatDownloadPackage | None = self.session.scalars(self.scoped(team_id, livemode).where(
+            SatDownloadPackage.package_id == package_id)).first()
+        return row

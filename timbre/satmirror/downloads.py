@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy.orm import Session
 
-from timbre.errors import BadRequest, Conflict
+from timbre.errors import BadRequest, Conflict, NotFound
 from timbre.kit.ids import new_id
 from timbre.models import SatDownloadRequest, SatDownloadRun, SatMirrorSettings, Team
-from timbre.satmirror.download_repository import DownloadRequestRepository, DownloadRunRepository
+from timbre.satmirror.download_repository import (
+    DownloadPackageRepository,
+    DownloadRequestRepository,
+    DownloadRunRepository,
+)
 from timbre.satmirror.ingest import team_rfc
 from timbre.satmirror.output import local_iso
 from timbre.satmirror.read import MEXICO
@@ -79,6 +83,25 @@ class Downloads:
     def history(self, session: Session, team_id: str, livemode: bool) -> list[dict[str, Any]]:
         rows = DownloadRequestRepository.from_session(session).history(team_id, livemode)
         return [self.history_item(row) for row in rows]
+
+    def request_status(self, session: Session, team_id: str, livemode: bool, request_id: str) -> dict[str, Any]:
+        """One request as the history shows it, plus its packages (id, status, CFDI imported, SAT's refusal)."""
+        row = DownloadRequestRepository.from_session(session).get_scoped(request_id, team_id, livemode)
+        if row is None:
+            raise NotFound("Download request not found", "No SAT download request with this id for the team")
+        packages = DownloadPackageRepository.from_session(session).of_request(team_id, livemode, row.id)
+        return {**self.history_item(row), "packages": [
+            {"id": p.package_id, "status": p.status, "imported": p.imported, "code": p.code, "message": p.message}
+            for p in packages]}
+
+    def package(self, session: Session, team_id: str, livemode: bool, package_id: str) -> NoReturn:
+        """Packages are imported into the mirror and not kept: a known one is a 404 saying so."""
+        row = DownloadPackageRepository.from_session(session).by_package_id(team_id, livemode, package_id)
+        if row is None:
+            raise NotFound("Package not found", "No SAT package with this id for the team")
+        raise NotFound("Package not kept", f"Package {package_id} was {row.status}: packages are not kept once "
+                       "imported; read its CFDI with GET /v2/invoices/sat or /v2/invoices/download/invoice/{uuid}",
+                       code="package_not_kept")
 
     @staticmethod
     def history_item(row: SatDownloadRequest) -> dict[str, Any]:

@@ -36,3 +36,32 @@ class DownloadRequestIn(Strict):
 
 class PdfEnvelope(Envelope[dict[str, Any]]):
     pdf: str  # gigstack's CLI reads the PDF at the top level
+
+
+class RegisterIn(Strict):
+    """gigstack's `{phone, sync_start_date, legal_name?, max_monthly_invoices?}`; the last two are accepted
+    and not used (the legal name is the team's; a self-hosted mirror has no monthly cap)."""
+
+    phone: str | None = Field(None, max_length=20, description="Contact phone (+52…)")
+    sync_start_date: str | None = Field(None, max_length=10, description="YYYY-MM-DD, at most 71 months back")
+    legal_name: str | None = Field(None, max_length=300, description="Accepted, not used: the team's is")
+    max_monthly_invoices: int | None = Field(None, ge=0, description="Accepted, not used: no monthly cap")
+
+
+class SyncPeriodIn(Strict):
+    """`{}` moves the sync start back to the most SAT keeps (71 months); older clients send `sync_from`."""
+
+    sync_from: str | None = Field(None, max_length=10, description="YYYY-MM-DD (default: 71 months back)")
+
+
+class EnableSyncIn(Strict):
+    """`{}` turns the daily download on; `{"enabled": false}` turns it off."""
+
+    enabled: bool = True
+
+
+class PfxIn(Strict):
+    """The FIEL as one PKCS#12 (.pfx) file, base64, and its password."""
+
+    pfx: str = Field(..., max_length=200_000, description="The .pfx file, base64")
+    pfx_password: str = Field(..., max_length=200, description="The .pfx's password")

@@ -77,12 +77,24 @@ class SatMirrorService:
             raise NotFound(*NOT_FOUND)
         return row
 
-    def pdf(self, session: Session, team: Team, livemode: bool, uuid: str) -> str:
-        """Our PDF template for the mirrored CFDI (any 4.0 or 3.3, complements included), base64."""
-        row = self.get(session, team.id, livemode, uuid)
+    @staticmethod
+    def xml(row: SatInvoice) -> dict[str, Any]:
+        """The mirrored CFDI's XML, or the 409 `pdf` answers when only its metadata is known."""
         if row.xml is None:
             raise Conflict("XML not downloaded yet", "SAT's metadata is known but not the XML: POST "
                            f"/v2/invoices/sat/{row.uuid}/retry-xml first", code="xml_missing")
+        try:
+            xml, encoding = row.xml.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:  # not a valid CFDI's encoding, but kept as SAT sent it
+            xml, encoding = base64.b64encode(row.xml).decode("ascii"), "base64"
+        return {"uuid": row.uuid, "direction": row.direction, "status": row.status, "encoding": encoding,
+                "xml": xml}
+
+    def pdf(self, session: Session, team: Team, livemode: bool, uuid: str) -> str:
+        """Our PDF template for the mirrored CFDI (any 4.0 or 3.3, complements included), base64."""
+        row = self.get(session, team.id, livemode, uuid)
+        self.xml(row)  # 409 without the XML
+        assert row.xml is not None
         root, _version = cfdi_verify.parse(row.xml)
         watermarks = [w for w, on in (("CANCELADO", row.status == "Cancelado"), (TEST_WATERMARK, not livemode)) if on]
         pdf = render_cfdi_pdf(CFDI.from_xml(root), branding(team), watermark=" - ".join(watermarks) or None)
