@@ -1,5 +1,6 @@
 """Invoice lists: each listed invoice is byte for byte the one `GET` returns (payment complements, e-mails
-and all), a page costs the same few queries whatever it holds, and metadata filters find their invoice."""
+and all), a page is the very bytes FastAPI would render for its `response_model`, a page costs the same few
+queries whatever it holds, and metadata filters find their invoice."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 from sqlalchemy import event
 
 from tests.complements.helpers import invoice, pay, ppd_invoice
 from tests.conftest import DB_URL
 from tests.invoices.conftest import Ready
 from timbre.kit.db import get_engine
+from timbre.kit.envelope import ListEnvelope
 
 
 @pytest.fixture
@@ -70,3 +73,23 @@ class TestListedInvoices:
         body = _listed(ready, **{"metadata.order": "A-1"})
         assert [i["uuid"] for i in body["data"]] == [wanted["uuid"]]
         assert (body["total_results"], body["page"], body["has_more"]) == (1, 1, False)
+
+
+class TestRenderedPage:
+    def test_a_page_is_the_bytes_fastapi_renders_for_its_response_model(self, ready: Ready) -> None:
+        paid = ppd_invoice(ready, unit_price=1234.57)
+        pay(ready, (paid["uuid"], 10.07))
+        ready.create(metadata={"order": "A-1", "nota": "año"},
+                     items=[ready.item(), ready.item(description="Otro servicio ñ", quantity=3, unit_price=0.07)])
+        adapter = TypeAdapter(ListEnvelope[dict[str, Any]])
+        for path, params in (("/v2/invoices/income", {}), ("/v2/invoices/search", {"q": "A-1", "page": 1}),
+                             ("/v2/payments", {})):
+            res = ready.client.get(path, headers=ready.headers, params={"limit": 100, **params})
+            assert res.status_code == 200, res.text
+            assert res.headers["content-type"] == "application/json"
+            assert res.content == adapter.dump_json(adapter.validate_json(res.content))
+        body = _listed(ready)
+        assert list(body) == list(ListEnvelope.model_fields)
+        assert body["page"] is None and body["pagination"] == {"totalItems": 2}
+        assert body["data"][0]["metadata"] == {"order": "A-1", "nota": "año"}
+        assert [i["unit_price"] for i in body["data"][0]["items"]] == [1000.0, 0.07]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from timbre.invoices.dry_run import dry_run
 from timbre.invoices.events import emitted
 from timbre.invoices.schemas import CancelInput, CancellationAnswerInput, InvoiceInput, SendInput
 from timbre.invoices.service import invoice as invoice_service
-from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
+from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok, rendered_listing
 from timbre.kit.pagination import ListParams, list_params
 from timbre.kit.storage import get_storage
 from timbre.kit.uploads import MultipartForm, read_multipart
@@ -64,10 +64,10 @@ def _create(kind: InvoiceType, body: InvoiceInput, auth: Any, session: Session, 
 
 
 def _list(kind: str, auth: Any, session: Session, settings: Any, params: ListParams, status: str | None,
-          client_id: str | None, series: str | None, payment_method: str | None) -> dict[str, Any]:
+          client_id: str | None, series: str | None, payment_method: str | None) -> Response:
     page = invoice_service.list_invoices(session, auth, kind, params, status=status, client_id=client_id, series=series,
                                 payment_method=payment_method)
-    return listing("Invoices retrieved successfully", invoice_service.outputs(settings, page.items),
+    return rendered_listing("Invoices retrieved successfully", invoice_service.outputs(settings, page.items),
                    next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
@@ -96,7 +96,7 @@ def create_income(session: DeferredSession, body: InvoiceInput, auth: WriteAuth,
 def list_income(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
                 params: ListParams = Depends(list_params), status: Status | None = _STATUS,
                 client_id: str | None = _CLIENT, series: str | None = _SERIES,
-                payment_method: Literal["PUE", "PPD", "pue", "ppd"] | None = _METHOD) -> dict[str, Any]:
+                payment_method: Literal["PUE", "PPD", "pue", "ppd"] | None = _METHOD) -> Response:
     """List income invoices (filters: `status`, `client_id`, `series`, `payment_method`)."""
     return _list("I", auth, session, settings, params, status, client_id, series, payment_method)
 
@@ -120,7 +120,7 @@ def create_egress(session: DeferredSession, body: InvoiceInput, auth: WriteAuth,
 def list_egress(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
                 params: ListParams = Depends(list_params), status: Status | None = _STATUS,
                 client_id: str | None = _CLIENT, series: str | None = _SERIES,
-                payment_method: Literal["PUE", "PPD", "pue", "ppd"] | None = _METHOD) -> dict[str, Any]:
+                payment_method: Literal["PUE", "PPD", "pue", "ppd"] | None = _METHOD) -> Response:
     """List egress invoices (credit notes)."""
     return _list("E", auth, session, settings, params, status, client_id, series, payment_method)
 
@@ -137,10 +137,10 @@ def search(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
            q: str = Query(..., min_length=1, max_length=200, description="Words of the UUID, series-folio, "
                                                                            "client name, RFC or e-mail"),
            invoice_type: Literal["I", "E"] | None = Query(None), params: ListParams = Depends(list_params),
-           ) -> dict[str, Any]:
+           ) -> Response:
     """Search income and egress invoices; paginated by `page`."""
     page = invoice_service.search(session, auth, q, params, invoice_type)
-    return listing("Invoices retrieved successfully", invoice_service.outputs(settings, page.items),
+    return rendered_listing("Invoices retrieved successfully", invoice_service.outputs(settings, page.items),
                    next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 

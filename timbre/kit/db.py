@@ -4,15 +4,20 @@ SQLite runs in WAL mode with foreign keys on and a busy timeout. Write transacti
 `BEGIN IMMEDIATE`: a deferred transaction that later upgrades to a write lock fails at once under
 concurrency instead of waiting, so every request that may write takes the lock up front — queued by
 `kit.writers` rather than SQLite's sleeping busy handler.
+
+JSON columns are decoded by pydantic-core's parser: the same values as `json.loads`, a few times faster (a
+page of 100 invoices decodes 700 of them).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+from pydantic_core import from_json
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -63,6 +68,15 @@ def writer_queue(engine: Engine) -> WriterQueue | None:
     return _WRITER_QUEUES.get(engine)
 
 
+def _json_loads(document: str | bytes) -> Any:
+    """A JSON column's value by pydantic-core's parser; the rare document it refuses and `json.loads` reads (a lone
+    UTF-16 surrogate escape) by `json.loads`."""
+    try:
+        return from_json(document)
+    except ValueError:
+        return json.loads(document)
+
+
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -70,10 +84,10 @@ def get_engine(url: str) -> Engine:
         # No overflow limit: a read-only session begins on the event loop (`deps`), which must never wait for
         # a connection that only the requests it serves could give back. SQLite connections are cheap.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_S},
-                               pool_size=10, max_overflow=-1)
+                               pool_size=10, max_overflow=-1, json_deserializer=_json_loads)
         _configure_sqlite(engine)
     else:
-        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_deserializer=_json_loads)
     if (probe_dir := lockprobe.directory()) is not None:  # bench/scale.py's lock hold times; off by default
         lockprobe.install(engine, probe_dir)
     return engine

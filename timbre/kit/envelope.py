@@ -70,3 +70,18 @@ def listing(message: str, data: Sequence[Any], *, next: str | None, has_more: bo
     if page is not None:
         body["page"] = page
     return body
+
+
+_PAGE_OF_DICTS = ListEnvelope[dict[str, Any]]
+
+
+def rendered_listing(message: str, data: Sequence[dict[str, Any]], *, next: str | None, has_more: bool,
+                     total: int, page: int | None = None, estimated: bool = False) -> Response:
+    """`listing` for a route declaring `response_model=ListEnvelope[dict[str, Any]]`, rendered once: the very
+    bytes FastAPI writes for it (the same pydantic serializer, the same field order) without first
+    re-validating, that is copying, every row the service just built. The route keeps its `response_model`
+    for the OpenAPI document."""
+    envelope = _PAGE_OF_DICTS.model_construct(
+        message=message, data=list(data), next=next, has_more=has_more, total_results=total,
+        pagination=Pagination(totalItems=total), page=page, total_results_estimated=estimated, timestamp=now_ms())
+    return Response(envelope.model_dump_json(), media_type="application/json")

@@ -12,7 +12,7 @@ from timbre.clients.endpoints import UPLOAD_BODY, UPLOAD_RESPONSES
 from timbre.clients.schemas import SupportDocumentOut
 from timbre.deps import DeferredSession, SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES
-from timbre.kit.envelope import Envelope, ListEnvelope, created_or_existing, listing, ok
+from timbre.kit.envelope import Envelope, ListEnvelope, created_or_existing, listing, ok, rendered_listing
 from timbre.kit.pagination import ListParams, list_params
 from timbre.kit.storage import get_storage
 from timbre.kit.uploads import MultipartForm, read_multipart
@@ -46,11 +46,11 @@ def list_payments(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
                   client_id: str | None = Query(None, max_length=60),
                   currency: str | None = Query(None, min_length=3, max_length=3),
                   email: str | None = Query(None, max_length=320, description="The client's e-mail"),
-                  tax_id: str | None = Query(None, max_length=20, description="The client's RFC")) -> dict[str, Any]:
+                  tax_id: str | None = Query(None, max_length=20, description="The client's RFC")) -> Response:
     """List payments, newest first (filters: `status`, `client_id`, `currency`, `email`, `tax_id`)."""
     page = payment_service.list_payments(session, auth, params, status=status, client_id=client_id,
                                          currency=currency, email=email, tax_id=tax_id)
-    return listing("Payments retrieved successfully", payment_service.outputs(session, settings, page.items),
+    return rendered_listing("Payments retrieved successfully", payment_service.outputs(session, settings, page.items),
                    next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
