@@ -29,19 +29,24 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
+def _answer(exchange: Exchange, request: requests.PreparedRequest) -> requests.Response:
+    """The recorded answer to `request` (or the recorded network error, raised)."""
+    if exchange.error is not None:
+        raise exchange.error
+    response = requests.Response()
+    response.status_code = exchange.status
+    response._content = exchange.body
+    response.headers["Content-Type"] = exchange.content_type
+    response.url = request.url or ""
+    response.request = request
+    return response
+
+
 def replay(monkeypatch: pytest.MonkeyPatch, exchange: Exchange) -> Exchange:
     def send(self: HTTPAdapter, request: requests.PreparedRequest, **options: Any) -> requests.Response:
         exchange.sent.append(request)
         exchange.options.append(options)
-        if exchange.error is not None:
-            raise exchange.error
-        response = requests.Response()
-        response.status_code = exchange.status
-        response._content = exchange.body
-        response.headers["Content-Type"] = exchange.content_type
-        response.url = request.url or ""
-        response.request = request
-        return response
+        return _answer(exchange, request)
 
     monkeypatch.setattr(HTTPAdapter, "send", send)
     return exchange
@@ -56,15 +61,7 @@ def replay_in_order(monkeypatch: pytest.MonkeyPatch, exchanges: list[Exchange]) 
         sent.append(request)
         exchange = exchanges[len(sent) - 1]
         exchange.options.append(options)
-        if exchange.error is not None:
-            raise exchange.error
-        response = requests.Response()
-        response.status_code = exchange.status
-        response._content = exchange.body
-        response.headers["Content-Type"] = exchange.content_type
-        response.url = request.url or ""
-        response.request = request
-        return response
+        return _answer(exchange, request)
 
     monkeypatch.setattr(HTTPAdapter, "send", send)
     return sent
