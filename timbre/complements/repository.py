@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from timbre.kit.repository import TeamScopedRepository
+from timbre.kit.sqlin import dialect_of, one_of
 from timbre.models import Invoice, PaymentComplement, PaymentComplementDocument
 
 APPLIED = "applied"
@@ -71,12 +72,12 @@ class ComplementDocumentRepository(TeamScopedRepository[PaymentComplementDocumen
         stmt = (select(PaymentComplementDocument.invoice_id, Invoice.id, Invoice.uuid)
                 .join(Invoice, Invoice.id == PaymentComplementDocument.complement_id)
                 .where(PaymentComplementDocument.team_id == team_id, PaymentComplementDocument.livemode == livemode,
-                       PaymentComplementDocument.invoice_id.in_(wanted),
+                       one_of(PaymentComplementDocument.invoice_id, "ids", dialect_of(self.session)),
                        PaymentComplementDocument.status == APPLIED,
                        Invoice.team_id == team_id, Invoice.livemode == livemode)
                 .order_by(PaymentComplementDocument.created_at))
         found: dict[str, dict[str, None]] = {}
-        for invoice_id, complement_id, uuid in self.session.execute(stmt).all():
+        for invoice_id, complement_id, uuid in self.session.execute(stmt, {"ids": wanted}).all():
             found.setdefault(invoice_id, {})[uuid or complement_id] = None
         return {invoice_id: list(uuids) for invoice_id, uuids in found.items()}
 

@@ -38,8 +38,7 @@ def outcomes(session: Session, team_id: str, document_ids: Sequence[str]) -> dic
     found: dict[str, list[dict[str, Any]]] = {}
     if not document_ids:
         return found
-    for message in EmailRepository.from_session(session).of_documents(team_id, document_ids):
-        found.setdefault(message.document_id or "", []).append({
-            "to": message.to, "status": message.status,
-            "sent_at": message.sent_at // 1000 if message.sent_at else None})
+    for document_id, to, status, sent_at in EmailRepository.from_session(session).of_documents(team_id, document_ids):
+        found.setdefault(document_id or "", []).append({"to": to, "status": status,
+                                                        "sent_at": sent_at // 1000 if sent_at else None})
     return found

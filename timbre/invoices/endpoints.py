@@ -67,7 +67,7 @@ def _list(kind: str, auth: Any, session: Session, settings: Any, params: ListPar
           client_id: str | None, series: str | None, payment_method: str | None) -> Response:
     page = invoice_service.list_invoices(session, auth, kind, params, status=status, client_id=client_id, series=series,
                                 payment_method=payment_method)
-    return rendered_listing("Invoices retrieved successfully", invoice_service.outputs(settings, page.items),
+    return rendered_listing("Invoices retrieved successfully", invoice_service.outputs(settings, session, page.items),
                    next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
@@ -140,7 +140,7 @@ def search(auth: ReadAuth, session: SessionDep, settings: SettingsDep,
            ) -> Response:
     """Search income and egress invoices; paginated by `page`."""
     page = invoice_service.search(session, auth, q, params, invoice_type)
-    return rendered_listing("Invoices retrieved successfully", invoice_service.outputs(settings, page.items),
+    return rendered_listing("Invoices retrieved successfully", invoice_service.outputs(settings, session, page.items),
                    next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 

@@ -20,6 +20,7 @@ from timbre.cfdi.pdf import Branding, render_cfdi_pdf
 from timbre.cfdi.pdf.branding import DEFAULT_PRIMARY, DEFAULT_SECONDARY
 from timbre.config import Settings
 from timbre.errors import Conflict
+from timbre.invoices.output import Listed
 from timbre.invoices.stamping import xml_key
 from timbre.kit.storage import Storage, get_storage
 from timbre.models import Invoice, Team
@@ -30,7 +31,7 @@ TEST_WATERMARK = "SIN VALIDEZ FISCAL - PRUEBA"
 CANCELLED_WATERMARK = "CANCELADO"
 
 
-def _stem(invoice: Invoice) -> str:
+def _stem(invoice: Listed) -> str:
     return f"teams/{invoice.team_id}/{'live' if invoice.livemode else 'test'}/invoices/{invoice.id}"
 
 
@@ -38,11 +39,11 @@ def pdf_key(invoice: Invoice) -> str:
     return f"{_stem(invoice)}-{invoice.status}.pdf"
 
 
-def acuse_key(invoice: Invoice) -> str:
+def acuse_key(invoice: Listed) -> str:
     return f"{_stem(invoice)}-acuse.xml"
 
 
-def download_name(invoice: Invoice, extension: str) -> str:
+def download_name(invoice: Listed, extension: str) -> str:
     return f"{invoice.series}{invoice.folio_number}_{invoice.uuid or invoice.id}.{extension}"
 
 
@@ -110,7 +111,7 @@ def links(settings: Settings, invoice: Invoice, team: Team, file_type: FileType 
     return out
 
 
-def acuse_link(settings: Settings, invoice: Invoice) -> str | None:
+def acuse_link(settings: Settings, invoice: Listed) -> str | None:
     """The `cancellation_receipt` link of a cancelled invoice."""
     if invoice.acuse_xml is None:
         return None

@@ -6,11 +6,14 @@ the conversion happens here, once, for output only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from timbre.cfdi.pdf import sat
+from timbre.invoices.repository import ListedInvoice
 from timbre.kit.numbers import number
 from timbre.models import Invoice
+
+Listed: TypeAlias = Invoice | ListedInvoice  # both read alike; lists build no ORM objects
 
 _ITEM_AMOUNTS = ("quantity", "unit_price", "unit_price_before_taxes", "discount", "amount", "subtotal", "total")
 
@@ -24,7 +27,7 @@ def item_output(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def verification_url(invoice: Invoice) -> str | None:
+def verification_url(invoice: Listed) -> str | None:
     """SAT's public verification link: the very string the printed QR code holds (Anexo 20's format)."""
     stamp = invoice.stamp or {}
     if not invoice.uuid or not stamp.get("sello"):
@@ -34,7 +37,7 @@ def verification_url(invoice: Invoice) -> str | None:
                                 sello=str(stamp["sello"]))
 
 
-def serialize(invoice: Invoice, *, files: dict[str, str] | None = None,
+def serialize(invoice: Listed, *, files: dict[str, str] | None = None,
               cancellation_receipt: str | None = None, complements: list[str] | None = None,
               emails: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     client = invoice.client or {}

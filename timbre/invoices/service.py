@@ -14,8 +14,8 @@ from timbre.config import Settings
 from timbre.emails.service import outcomes
 from timbre.errors import NotFound
 from timbre.invoices import files
-from timbre.invoices.output import serialize
-from timbre.invoices.repository import InvoiceRepository
+from timbre.invoices.output import Listed, serialize
+from timbre.invoices.repository import InvoiceRepository, ListedInvoice
 from timbre.kit.pagination import ListParams, Page, paginate
 from timbre.models import Invoice
 
@@ -29,14 +29,15 @@ class InvoiceService:
         stmt = InvoiceRepository.from_session(session).listing(
             auth.team_id, auth.livemode, invoice_type, status=status, client_id=client_id, series=series,
             payment_method=payment_method)
-        return paginate(session, stmt, Invoice, params, orderable=ORDERABLE, metadata_column=Invoice.metadata_)
+        return paginate(session, stmt, Invoice, params, orderable=ORDERABLE, metadata_column=Invoice.metadata_,
+                        rows=ListedInvoice._make)
 
     def search(self, session: Session, auth: AuthContext, q: str, params: ListParams,
                invoice_type: str | None) -> Page:
         stmt = InvoiceRepository.from_session(session).search(auth.team_id, auth.livemode, q,
                                                                invoice_type=invoice_type)
         params.page = params.page or 1
-        return paginate(session, stmt, Invoice, params, orderable=ORDERABLE)
+        return paginate(session, stmt, Invoice, params, orderable=ORDERABLE, rows=ListedInvoice._make)
 
     def get(self, session: Session, auth: AuthContext, ref: str, invoice_type: str | None = None) -> Invoice:
         """By CFDI UUID or by id (a pending or failed invoice has no UUID yet)."""
@@ -50,37 +51,38 @@ class InvoiceService:
                complements: list[str] | None = None) -> dict[str, Any]:
         links = files.links(settings, invoice, auth.team, None) if with_files and auth is not None \
             and invoice.status in ("valid", "cancelled") else None
+        session = object_session(invoice)
         if emails is None:
-            emails = self.emails_of([invoice]).get(invoice.id, [])
+            emails = self.emails_of(session, [invoice]).get(invoice.id, [])
         if complements is None:
-            complements = self.complements_of([invoice]).get(invoice.id, [])
+            complements = self.complements_of(session, [invoice]).get(invoice.id, [])
         return serialize(invoice, files=links, cancellation_receipt=files.acuse_link(settings, invoice),
                          complements=complements, emails=emails)
 
     @staticmethod
-    def emails_of(invoices: Sequence[Invoice]) -> dict[str, list[dict[str, Any]]]:
+    def emails_of(session: Session | None, invoices: Sequence[Listed]) -> dict[str, list[dict[str, Any]]]:
         """The e-mails that carried each invoice: `{to, status, sent_at}` (one query for the lot)."""
-        session = object_session(invoices[0]) if invoices else None
-        if session is None:
+        if session is None or not invoices:
             return {}
         return outcomes(session, invoices[0].team_id, [i.id for i in invoices])
 
     @staticmethod
-    def complements_of(invoices: Sequence[Invoice]) -> dict[str, list[str]]:
+    def complements_of(session: Session | None, invoices: Sequence[Listed]) -> dict[str, list[str]]:
         """Per PPD income invoice, the uuids of the valid or pending payment complements that pay it (the CLI
         reads them); one query for the lot."""
         paid = [i for i in invoices if i.invoice_type == "I" and i.payment_method == "PPD"]
-        session = object_session(paid[0]) if paid else None
-        if session is None:
+        if session is None or not paid:
             return {}
         return ComplementDocumentRepository.from_session(session).uuids_paying_each(
             paid[0].team_id, paid[0].livemode, [i.id for i in paid])
 
-    def outputs(self, settings: Settings, invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
-        emails = self.emails_of(invoices)
-        complements = self.complements_of(invoices)
-        return [self.output(settings, invoice, emails=emails.get(invoice.id, []),
-                            complements=complements.get(invoice.id, [])) for invoice in invoices]
+    def outputs(self, settings: Settings, session: Session, invoices: Sequence[Listed]) -> list[dict[str, Any]]:
+        """A list page's invoices (`ListedInvoice` rows, or invoices)."""
+        emails = self.emails_of(session, invoices)
+        complements = self.complements_of(session, invoices)
+        return [serialize(invoice, cancellation_receipt=files.acuse_link(settings, invoice),
+                          complements=complements.get(invoice.id, []), emails=emails.get(invoice.id, []))
+                for invoice in invoices]
 
     @staticmethod
     def cfdi_errors(code: str | None, q: str | None, type: str | None) -> list[ErrorInfo]:

@@ -12,12 +12,12 @@ bound to its ordering. Metadata filters switch to page pagination, as gigstack's
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from fastapi import Query, Request
-from sqlalchemy import ColumnElement, Executable, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Executable, Row, Select, and_, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ClauseElement
@@ -152,8 +152,16 @@ def paginate(
     *,
     orderable: Mapping[str, InstrumentedAttribute[Any]] | None = None,
     metadata_column: InstrumentedAttribute[Any] | None = None,
+    rows: Callable[[Row[Any]], Any] | None = None,
 ) -> Page:
-    """Apply the shared filters, ordering and pagination to `stmt` (a select of `model`)."""
+    """Apply the shared filters, ordering and pagination to `stmt` (a select of `model`; or, with `rows`, of some of
+    its columns, each row built by `rows` into an object that has them as attributes: no ORM objects)."""
+
+    def fetch(stmt: Select[Any]) -> list[Any]:
+        if rows is None:
+            return list(session.scalars(stmt).all())
+        return [rows(row) for row in session.execute(stmt)]
+
     columns: dict[str, InstrumentedAttribute[Any]] = {"created_at": model.created_at, "timestamp": model.created_at}
     columns.update(orderable or {})
     order_name = params.order_by or "created_at"
@@ -183,8 +191,7 @@ def paginate(
 
     if params.metadata or params.page is not None:
         page = params.page or 1
-        found = list(session.scalars(stmt.order_by(*ordering).offset((page - 1) * params.limit)
-                                     .limit(params.limit + 1)).all())
+        found = fetch(stmt.order_by(*ordering).offset((page - 1) * params.limit).limit(params.limit + 1))
         return Page(found[: params.limit], None, len(found) > params.limit, total, page, estimated)
 
     if params.next:
@@ -193,11 +200,11 @@ def paginate(
             stmt = stmt.where(or_(order_col < value, and_(order_col == value, model.id < last_id)))
         else:
             stmt = stmt.where(or_(order_col > value, and_(order_col == value, model.id > last_id)))
-    rows = list(session.scalars(stmt.order_by(*ordering).limit(params.limit + 1)).all())
-    has_more = len(rows) > params.limit
-    rows = rows[: params.limit]
+    items = fetch(stmt.order_by(*ordering).limit(params.limit + 1))
+    has_more = len(items) > params.limit
+    items = items[: params.limit]
     cursor = None
-    if has_more and rows:
-        last = rows[-1]
+    if has_more and items:
+        last = items[-1]
         cursor = _encode_cursor(order_name, params.sort, getattr(last, order_col.key), last.id)
-    return Page(rows, cursor, has_more, total, estimated=estimated)
+    return Page(items, cursor, has_more, total, estimated=estimated)
