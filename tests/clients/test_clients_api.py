@@ -7,6 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.factories import Account, bearer, create_account, create_key
+from timbre.clients.schemas import ClientOut
+from timbre.kit.envelope import ListEnvelope
 
 # Valid CFDI 4.0 receivers: SAT's test taxpayers with a regime, use and zip SAT accepts for them.
 MORAL: dict[str, Any] = {"legal_name": "ESCUELA KEMPER URGATE", "tax_id": "EKU9003173C9", "tax_system": "601",
@@ -145,6 +147,20 @@ class TestList:
         assert {c["id"] for c in vip["data"]} == {ids[1], ids[3]} and vip["page"] == 1
         same = client.get("/v2/clients", params={"metadata_segment": "vip"}, headers=acct.headers()).json()
         assert same["data"] == vip["data"]
+
+    def test_rows_are_exactly_what_the_declared_model_renders(self, client: TestClient) -> None:
+        """The list is rendered without re-validating each row against `ClientOut` (`rendered_listing`): the bytes
+        must still be those the declared response model gives, field for field and in its order."""
+        acct = create_account()
+        _create(client, acct, **MORAL, name="Kemper", email="pagos@kemper.mx", bcc=["conta@kemper.mx"],
+                metadata={"crm_id": "42"}, defaults={"issue_automatic_invoices": True})
+        _create(client, acct, name="Sin datos")
+        res = client.get("/v2/clients", headers=acct.headers())
+        body = res.json()
+        declared = ListEnvelope[ClientOut].model_validate(body).model_dump(mode="json", by_alias=True)
+        assert body == declared and len(body["data"]) == 2
+        assert [list(row) for row in body["data"]] == [list(row) for row in declared["data"]]
+        assert list(body) == list(declared)
 
     def test_order_by_name(self, client: TestClient) -> None:
         acct = create_account()

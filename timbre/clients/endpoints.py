@@ -22,7 +22,7 @@ from timbre.clients.schemas import (
 from timbre.clients.service import client as client_service
 from timbre.deps import SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES, BadRequest
-from timbre.kit.envelope import Envelope, ListEnvelope, created_or_existing, listing, ok
+from timbre.kit.envelope import Envelope, ListEnvelope, created_or_existing, listing, ok, rendered_listing
 from timbre.kit.pagination import ListParams, list_params
 from timbre.kit.storage import get_storage
 from timbre.kit.uploads import MultipartForm, read_multipart
@@ -56,11 +56,11 @@ def _client(session: Session, auth: AuthContext, client_id: str) -> Client:
 
 
 @router.get("", response_model=ListEnvelope[ClientOut])
-def list_clients(auth: ReadAuth, session: SessionDep, params: ListParams = Depends(list_params)) -> dict[str, Any]:
+def list_clients(auth: ReadAuth, session: SessionDep, params: ListParams = Depends(list_params)) -> Response:
     """List clients, newest first (`order_by`: created_at, name, legal_name, email); `metadata.<key>=<value>`
     filters switch to page pagination."""
     page = client_service.list_clients(session, auth, params)
-    return listing("Clients retrieved successfully", client_service.serialize_many(session, page.items),
+    return rendered_listing("Clients retrieved successfully", client_service.serialize_many(session, page.items),
                    next=page.next, has_more=page.has_more, total=page.total, page=page.page, estimated=page.estimated)
 
 
