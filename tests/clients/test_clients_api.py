@@ -162,6 +162,21 @@ class TestList:
         assert [list(row) for row in body["data"]] == [list(row) for row in declared["data"]]
         assert list(body) == list(declared)
 
+    def test_order_by_name_walks_past_clients_without_one(self, client: TestClient) -> None:
+        """A nameless client sorts first ascending (as the empty name), and a cursor can stand on one."""
+        acct = create_account()
+        made = [_create(client, acct, name=name)["id"] for name in ("Beta", None, "Alfa", None, "Gama")]
+        seen: list[str | None] = []
+        params: dict[str, Any] = {"order_by": "name", "sort": "asc", "limit": 1}
+        while True:
+            res = client.get("/v2/clients", params=params, headers=acct.headers())
+            assert res.status_code == 200, res.text
+            seen += [c["name"] for c in res.json()["data"]]
+            if not res.json()["has_more"]:
+                break
+            params["next"] = res.json()["next"]
+        assert seen == [None, None, "Alfa", "Beta", "Gama"] and len(made) == 5
+
     def test_order_by_name(self, client: TestClient) -> None:
         acct = create_account()
         for name in ("Beta", "Alfa", "Gama"):

@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
 from fastapi import Query, Request
-from sqlalchemy import ColumnElement, Executable, Row, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Executable, Numeric, Row, Select, and_, cast, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ClauseElement
@@ -99,19 +100,65 @@ class Page:
     estimated: bool = False  # `total` is PostgreSQL's estimate (more than EXACT_COUNT_LIMIT matches)
 
 
-def _encode_cursor(order_by: str, sort: str, value: Any, row_id: str) -> str:
+@dataclass(frozen=True)
+class SortKey:
+    """What a list orders by: `expression` (the column; a nullable one with its NULLs counted as `blank`, the
+    empty string or 0, so that they sort first ascending on both databases and a cursor can stand on one; an
+    exact decimal as a number on SQLite, which stores it as text) and the Python type of its values."""
+
+    expression: ColumnElement[Any]
+    python_type: type
+    blank: Any
+
+    @classmethod
+    def of(cls, column: InstrumentedAttribute[Any], dialect: str) -> SortKey:
+        col = column.property.columns[0]
+        python_type = col.type.python_type
+        expression: ColumnElement[Any] = column.expression
+        if python_type is Decimal and dialect == "sqlite":
+            expression = cast(column, Numeric)
+        blank: Any = None
+        if col.nullable:
+            blank = "" if python_type is str else python_type(0)
+            expression = func.coalesce(expression, blank)
+        return cls(expression, python_type, blank)
+
+    def value_of(self, row: Any, key: str) -> int | str:
+        """The cursor's value for `row`: JSON's (an exact decimal as its string)."""
+        value = getattr(row, key)
+        if value is None:
+            value = self.blank
+        return str(value) if isinstance(value, Decimal) else value  # type: ignore[no-any-return]
+
+    def parse(self, value: Any) -> Any:
+        """A cursor's value back as the column's type, or None when it cannot be one."""
+        if self.python_type is Decimal:
+            try:
+                number = Decimal(value) if isinstance(value, str) and len(value) <= 40 else None
+            except ArithmeticError:
+                return None
+            # a cursor we wrote holds a column's value: finite, within NUMERIC(24, 6)'s digits
+            return number if number is not None and number.is_finite() and abs(number.adjusted()) <= 24 else None
+        if self.python_type is int:
+            ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 2**62
+            return value if ok else None
+        return value if isinstance(value, str) else None
+
+
+def _encode_cursor(order_by: str, sort: str, value: int | str, row_id: str) -> str:
     return b64url(json.dumps([order_by, sort, value, row_id], separators=(",", ":")).encode())
 
 
-def _decode_cursor(cursor: str, order_by: str, sort: str) -> tuple[Any, str]:
+def _decode_cursor(cursor: str, order_by: str, sort: str, key: SortKey) -> tuple[Any, str]:
     try:
-        ob, so, value, row_id = json.loads(b64url_decode(cursor))
+        ob, so, raw, row_id = json.loads(b64url_decode(cursor))
     except (ValueError, TypeError):
         raise BadRequest("Invalid cursor", "The `next` cursor is malformed") from None
-    if isinstance(value, bool) or not isinstance(value, int | str) or (isinstance(value, int) and abs(value) > 2**62):
-        raise BadRequest("Invalid cursor", "The `next` cursor is malformed")
     if ob != order_by or so != sort or not isinstance(row_id, str):
         raise BadRequest("Invalid cursor", "The `next` cursor belongs to another ordering")
+    value = key.parse(raw)
+    if value is None:
+        raise BadRequest("Invalid cursor", "The `next` cursor is malformed")
     return value, row_id
 
 
@@ -170,6 +217,8 @@ def paginate(
         raise BadRequest("Invalid order_by", f"order_by must be one of: {allowed}")
     order_col = columns[order_name]
     order_name = "created_at" if order_name == "timestamp" else order_name
+    sort_key = SortKey.of(order_col, session.get_bind().dialect.name)
+    order_expr = sort_key.expression
 
     conditions: list[ColumnElement[bool]] = []
     if params.created_gte is not None:
@@ -187,7 +236,7 @@ def paginate(
 
     total, estimated = count(session, stmt, model)
     desc = params.sort == "desc"
-    ordering = (order_col.desc(), model.id.desc()) if desc else (order_col.asc(), model.id.asc())
+    ordering = (order_expr.desc(), model.id.desc()) if desc else (order_expr.asc(), model.id.asc())
 
     if params.metadata or params.page is not None:
         page = params.page or 1
@@ -195,16 +244,16 @@ def paginate(
         return Page(found[: params.limit], None, len(found) > params.limit, total, page, estimated)
 
     if params.next:
-        value, last_id = _decode_cursor(params.next, order_name, params.sort)
+        value, last_id = _decode_cursor(params.next, order_name, params.sort, sort_key)
         if desc:
-            stmt = stmt.where(or_(order_col < value, and_(order_col == value, model.id < last_id)))
+            stmt = stmt.where(or_(order_expr < value, and_(order_expr == value, model.id < last_id)))
         else:
-            stmt = stmt.where(or_(order_col > value, and_(order_col == value, model.id > last_id)))
+            stmt = stmt.where(or_(order_expr > value, and_(order_expr == value, model.id > last_id)))
     items = fetch(stmt.order_by(*ordering).limit(params.limit + 1))
     has_more = len(items) > params.limit
     items = items[: params.limit]
     cursor = None
     if has_more and items:
         last = items[-1]
-        cursor = _encode_cursor(order_name, params.sort, getattr(last, order_col.key), last.id)
+        cursor = _encode_cursor(order_name, params.sort, sort_key.value_of(last, order_col.key), last.id)
     return Page(items, cursor, has_more, total, estimated=estimated)
