@@ -1,5 +1,9 @@
-"""Receipt jobs: e-mailing a receipt, and the daily global-invoice run (23:59 Mexico City = 05:59 UTC:
-central Mexico has had no daylight-saving time since 2022; Huey's crontab runs in UTC here)."""
+"""Receipt jobs: the daily global-invoice run (23:59 Mexico City = 05:59 UTC: central Mexico has had no
+daylight-saving time since 2022; Huey's crontab runs in UTC here), and the receipt e-mail under its old name.
+
+Huey finds a queued job's function by `<module>.<function name>`: a task that moves to another module leaves
+the jobs queued under its old name unrunnable (a consumer drops them with "not found in TaskRegistry"), so the
+old name stays registered, calling the task where it lives now."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from timbre.errors import TimbreError
 from timbre.kit.clock import now_ms
 from timbre.kit.db import get_sessionmaker, session_scope
 from timbre.receipts import globals as global_invoices
+from timbre.receipts.mail_tasks import send_receipt_email
 from timbre.receipts.repository import ReceiptRepository
 from timbre.worker.queue import huey
 
@@ -37,6 +42,15 @@ def run_global_invoices(team_id: str, livemode: bool) -> dict[str, object]:
         return {"error": exc.detail}
     finally:
         session.close()
+
+
+@huey.task(name="send_receipt_email")
+def send_receipt_email_queued_before_its_move(receipt_id: str, team_id: str, livemode: bool,
+                                              emails: list[str] | None) -> bool:
+    """`mail_tasks.send_receipt_email` for the jobs queued as `timbre.receipts.tasks.send_receipt_email` (its
+    name until it moved, December 2026): queue the new one, never this."""
+    sent: bool = send_receipt_email.call_local(receipt_id, team_id, livemode, emails)
+    return sent
 
 
 @huey.periodic_task(crontab(minute="59", hour="5"))
