@@ -9,9 +9,10 @@ if another process brought it to head meanwhile:
 - PostgreSQL: `pg_advisory_lock(MIGRATION_LOCK_KEY)`, a session lock on the very connection Alembic then runs on;
   PostgreSQL drops it if the process dies.
 - SQLite: an exclusive `flock` on `<database>.migrate.lock`, the kernel's lock, dropped if the process dies. Not
-  SQLite's own write lock (`BEGIN IMMEDIATE` around the whole upgrade): a process waiting for it gives up after the
-  busy timeout (30 s), shorter than a migration that copies a large table, and it would stop every write of the
-  servers still running during the upgrade; Alembic runs each SQLite migration in its own transaction anyway.
+  SQLite's own write lock (`BEGIN IMMEDIATE`, queued by `kit.writers`): a process waiting for that one gives up
+  after the busy timeout (30 s, `database is locked`), and a migration that copies a large table takes longer;
+  the flock waits as long as the migration lasts. (The migrating connection keeps `kit.writers`' queue from its
+  first migration to its last, as Alembic's run always did: other writers wait meanwhile.)
 
 The waiting processes wait as long as the migration lasts (a warning says so once). The lock only orders
 processes that migrate through here: run `alembic upgrade` by hand only with every Timbre process stopped.
