@@ -1,6 +1,8 @@
-"""Alembic environment: the URL comes from Timbre's settings (or `-x url=...`)."""
+"""Alembic environment: the connection `timbre.migrate.upgrade` gives (under its migration lock), else the URL from
+Timbre's settings (or `-x url=...`)."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 import timbre.models  # noqa: F401 — registers every table
 from timbre.config import get_settings
@@ -17,13 +19,19 @@ def run_offline() -> None:
         context.run_migrations()
 
 
+def _run_on(connection: Connection) -> None:
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def run_online() -> None:
-    engine = get_engine(url)
-    with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
-                          compare_type=True)
-        with context.begin_transaction():
-            context.run_migrations()
+    given = config.attributes.get("connection")  # `timbre.migrate.upgrade`'s, which holds the migration lock
+    if given is not None:
+        _run_on(given)
+        return
+    with get_engine(url).connect() as connection:
+        _run_on(connection)
 
 
 if context.is_offline_mode():

@@ -13,7 +13,7 @@ import httpx
 
 from tests.invoices.checks import assert_valid_cfdi
 from tests.invoices.conftest import CLIENT, EMISOR_NAME, EMISOR_RFC
-from tests.procs import env_for, free_port, run, start, stop, wait_http
+from tests.procs import env_for, free_port, run, start, stop, wait_up
 from timbre.cfdi import testca
 
 IVA16 = {"type": "IVA", "rate": 0.16, "factor": "Tasa", "withholding": False}
@@ -26,7 +26,7 @@ def serve(data: Path, log: Path) -> tuple[Any, str, dict[str, str]]:
     port = free_port()
     env = env_for(data, TIMBRE_PUBLIC_URL=f"http://127.0.0.1:{port}")
     proc = start(["serve", "--port", str(port)], env, log)
-    wait_http(f"http://127.0.0.1:{port}/health", timeout=120)
+    wait_up(proc, f"http://127.0.0.1:{port}/health")
     return proc, f"http://127.0.0.1:{port}", env
 
 

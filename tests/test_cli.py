@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.procs import env_for, free_port, run, start, stop, wait_http
+from tests.procs import env_for, free_port, run, start, stop, wait_up
 from timbre.cli import public_url
 
 
@@ -19,7 +19,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     env = env_for(tmp_path / "data", TIMBRE_PUBLIC_URL=f"http://127.0.0.1:{port}")
     proc = start(["serve", "--port", str(port)], env, tmp_path / "serve.log")
     try:
-        wait_http(f"http://127.0.0.1:{port}/health")
+        wait_up(proc, f"http://127.0.0.1:{port}/health")
         yield f"http://127.0.0.1:{port}", env
     finally:
         stop(proc)
@@ -79,7 +79,7 @@ def test_serve_stops_promptly_on_sigterm(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     proc = start(["serve", "--port", str(port)], env, log)
     try:
-        wait_http(f"http://127.0.0.1:{port}/health")
+        wait_up(proc, f"http://127.0.0.1:{port}/health")
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         # uvicorn shuts down, then re-raises the signal so the exit status tells why it stopped

@@ -17,7 +17,7 @@ import click
 import pytest
 from lxml import etree
 
-from tests.procs import env_for, free_port, start, stop, wait_http
+from tests.procs import env_for, free_port, start, stop, wait_up
 from timbre.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ def server(tmp_path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     env = env_for(tmp_path / "data")  # no TIMBRE_PUBLIC_URL: links follow --port
     proc = start(["serve", "--port", str(port)], env, tmp_path / "serve.log")
     try:
-        wait_http(f"http://127.0.0.1:{port}/health", timeout=240)
+        wait_up(proc, f"http://127.0.0.1:{port}/health")
         yield port, env
     finally:
         stop(proc)

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from tests.mail import Inbox, smtp_server
-from tests.procs import env_for, free_port, run, start, stop, wait_http
+from tests.procs import env_for, free_port, run, start, stop, wait_up
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 CLIENT = {"legal_name": "BERENICE XIMO QUEZADA", "tax_id": "XIQB891116QE4", "tax_system": "612", "use": "G03",
@@ -73,7 +73,7 @@ def test_served_links_leave_no_secret_in_the_log_and_the_data_folder_is_private(
         keys = json.loads(run(["bootstrap", "--json"], env).stdout)
         server = start(["serve", "--port", str(port)], env, tmp_path / "serve.log")
         try:
-            wait_http(f"{url}/health")
+            wait_up(server, f"{url}/health")
             secrets = _use_every_link(url, keys, inbox)
         finally:
             stop(server)

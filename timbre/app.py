@@ -25,8 +25,7 @@ from timbre.clients.portal_access import router as customer_portal_router
 from timbre.complements.endpoints import router as complements_router
 from timbre.config import Settings, get_settings
 from timbre.drafts.endpoints import router as drafts_router
-from timbre.errors import (
-    TimbreError,
+from timbre.error_handlers import (
     handle_data_error,
     handle_http_error,
     handle_overflow,
@@ -34,6 +33,7 @@ from timbre.errors import (
     handle_unexpected,
     handle_validation_error,
 )
+from timbre.errors import TimbreError
 from timbre.events.endpoints import router as events_router
 from timbre.files.endpoints import router as files_router
 from timbre.health.endpoints import router as health_router

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.procs import env_for, free_port, start, stop, wait_http
+from tests.procs import env_for, free_port, start, stop, wait_up
 
 
 def health_count(url: str) -> float:
@@ -27,7 +27,7 @@ class TestServeWithTwoProcesses:
                      env_for(data, TIMBRE_PUBLIC_URL=f"http://127.0.0.1:{port}"), log)
         url = f"http://127.0.0.1:{port}"
         try:
-            wait_http(f"{url}/health", timeout=300)  # two processes warming their catalogs on a loaded host
+            wait_up(proc, f"{url}/health")
             ids = []
             for _ in range(40):  # new connections: the kernel spreads them over both processes
                 res = httpx.get(f"{url}/health", headers={"Connection": "close"}, timeout=10)

@@ -13,7 +13,7 @@ import pytest
 
 from tests.invoices.checks import assert_folios_written
 from tests.invoices.conftest import Ready
-from tests.procs import env_for, free_port, start, wait_http
+from tests.procs import env_for, free_port, start, wait_up
 
 
 @pytest.fixture
@@ -27,8 +27,8 @@ def two_servers(tmp_path: Path) -> Iterator[list[str]]:
                           TIMBRE_PUBLIC_URL=f"http://127.0.0.1:{port}")
             procs.append(start(["serve", "--port", str(port)], env, tmp_path / f"serve{n}.log"))
             urls.append(f"http://127.0.0.1:{port}")
-        for url in urls:
-            wait_http(f"{url}/health")
+        for proc, url in zip(procs, urls, strict=True):
+            wait_up(proc, f"{url}/health")
         yield urls
     finally:
         for proc in procs:  # graceful shutdown is not what this test is about: don't wait for it

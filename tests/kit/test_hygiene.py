@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import create_account
-from tests.procs import env_for, free_port, run, start, stop, wait_http
+from tests.procs import env_for, free_port, run, start, stop, wait_up
 from timbre.app import create_app
 from timbre.config import Settings, get_settings
 
@@ -125,7 +125,7 @@ def served(tmp_path: Path) -> Iterator[tuple[int, str]]:
     env = env_for(tmp_path / "data", TIMBRE_PUBLIC_URL=f"http://127.0.0.1:{port}")
     proc = start(["serve", "--port", str(port)], env, tmp_path / "serve.log")
     try:
-        wait_http(f"http://127.0.0.1:{port}/health")
+        wait_up(proc, f"http://127.0.0.1:{port}/health")
         key = json.loads(run(["bootstrap", "--json"], env).stdout)["api_keys"]["test"]
         yield port, key
     finally:

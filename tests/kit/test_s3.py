@@ -3,7 +3,6 @@ process speaking S3's wire protocol over HTTP. Download links are presigned and 
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from tests.invoices.checks import assert_valid_cfdi
 from tests.invoices.conftest import EMISOR_NAME, EMISOR_RFC, make_ready
-from tests.procs import free_port, stop, wait_http
+from tests.procs import Started, free_port, stop, wait_up
 from timbre.cfdi import testca
 from timbre.config import get_settings
 from timbre.kit.s3 import S3Storage
@@ -28,14 +27,13 @@ ACCESS, SECRET, REGION = "AKIDTIMBRETEST", "timbre-test-secret", "us-east-1"
 def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = tmp_path_factory.mktemp("moto") / "moto.log"
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    proc = Started([str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)], None, log)
     endpoint = f"http://127.0.0.1:{port}"
     try:
-        wait_http(f"{endpoint}/moto-api/", timeout=60)
+        wait_up(proc, f"{endpoint}/moto-api/")
         yield endpoint
     finally:
-        stop(proc)  # type: ignore[arg-type]
+        stop(proc)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser
 
 from tests.portal.test_pages_browser import browser
-from tests.procs import env_for, free_port, start, stop, wait_http
+from tests.procs import env_for, free_port, start, stop, wait_up
 
 __all__ = ["browser"]
 GUIDES = {"invoices": "Invoices", "payments": "Payments and payment complements", "errors": "Errors"}
@@ -48,7 +48,7 @@ def server(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     proc = start(["serve", "--port", str(port)], env_for(tmp_path / "data"), tmp_path / "serve.log")
     try:
-        wait_http(f"http://127.0.0.1:{port}/health", timeout=240)
+        wait_up(proc, f"http://127.0.0.1:{port}/health")
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(proc)

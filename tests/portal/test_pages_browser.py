@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.procs import env_for, free_port, run, start, stop, wait_http
+from tests.procs import env_for, free_port, run, start, stop, wait_up
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -37,7 +37,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     keys = json.loads(run(["bootstrap", "--json"], env).stdout)
     proc = start(["serve", "--port", str(port)], env, tmp_path / "serve.log")
     try:
-        wait_http(f"{url}/health")
+        wait_up(proc, f"{url}/health")
         yield url, {"Authorization": f"Bearer {keys['api_keys']['test']}", "team": keys["team_id"],
                     "user": keys["user_id"]}
     finally:

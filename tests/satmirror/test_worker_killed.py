@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from tests.invoices.conftest import CLIENT, EMISOR_NAME, EMISOR_RFC
-from tests.procs import env_for, free_port, run, start, stop, wait_http
+from tests.procs import env_for, free_port, run, start, stop, wait_up
 from timbre.cfdi import testca
 
 INVOICES = 40
@@ -69,7 +69,7 @@ class TestWorkerKilled:
         server = start(["serve", "--port", str(port)], env, tmp_path / "serve.log")
         worker = None
         try:
-            wait_http(f"{base}/health")
+            wait_up(server, f"{base}/health")
             _setup_team(base, headers, keys["team_id"])
             worker = start(["worker", "--workers", "2"], env, tmp_path / "worker.log")
             res = httpx.post(f"{base}/v2/invoices/download/request", headers=headers,

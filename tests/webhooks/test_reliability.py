@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.factories import create_account
-from tests.procs import env_for, free_port, run, start, stop, wait_http
+from tests.procs import env_for, free_port, run, start, stop, wait_up
 from tests.webhooks.helpers import make_webhook
 from tests.webhooks.receiver import receiver
 from timbre.config import get_settings
@@ -84,7 +84,7 @@ class TestWorkerKilled:
             server = start(["serve", "--port", str(port)], env, tmp_path / "serve.log")
             worker = None
             try:
-                wait_http(f"http://127.0.0.1:{port}/health")
+                wait_up(server, f"http://127.0.0.1:{port}/health")
                 res = httpx.post(f"http://127.0.0.1:{port}/v2/webhooks", headers=headers, json={"url": rx.url})
                 assert res.status_code == 201, res.text
                 secret = res.json()["data"]["secret"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from tests.mail import Inbox, smtp_server
-from tests.procs import env_for, free_port, run, start, stop, wait_http
+from tests.procs import env_for, free_port, run, start, stop, wait_up
 
 
 def test_worker_process_consumes_jobs_from_redis(tmp_path: Path, redis_url: str) -> None:
@@ -26,7 +26,7 @@ def _run(tmp_path: Path, redis_url: str, inbox: Inbox) -> None:
     server = start(["serve", "--port", str(port)], env, tmp_path / "serve.log")
     worker = None
     try:
-        wait_http(f"http://127.0.0.1:{port}/health")
+        wait_up(server, f"http://127.0.0.1:{port}/health")
         headers = {"Authorization": f"Bearer {keys['api_keys']['test']}"}
         res = httpx.post(f"http://127.0.0.1:{port}/v2/users/{keys['user_id']}/reset-password", headers=headers)
         assert res.status_code == 200 and res.json()["data"]["delivery"] == "email"
@@ -49,7 +49,7 @@ def test_embedded_serve_consumes_jobs_in_process(tmp_path: Path) -> None:
         keys = json.loads(run(["bootstrap", "--json"], env).stdout)
         server = start(["serve", "--port", str(port)], env, tmp_path / "serve.log")
         try:
-            wait_http(f"http://127.0.0.1:{port}/health")
+            wait_up(server, f"http://127.0.0.1:{port}/health")
             headers = {"Authorization": f"Bearer {keys['api_keys']['test']}"}
             res = httpx.post(f"http://127.0.0.1:{port}/v2/users/{keys['user_id']}/reset-password", headers=headers)
             assert res.status_code == 200

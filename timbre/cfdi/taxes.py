@@ -19,96 +19,29 @@ All rounding goes through `money.round_money`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Literal
 
-from .money import MAX_DECIMALS, Number, decimals_of, round_money, round_rate, tax_bounds, to_decimal
+from .money import MAX_DECIMALS, Number, decimals_of, round_money, round_rate, to_decimal
+from .tax_inclusive import exclusive_prices, fit_inclusive
+from .tax_types import (
+    IMPUESTO,
+    ZERO,
+    ConceptAmounts,
+    DocumentAmounts,
+    Item,
+    RetencionTotal,
+    Tax,
+    TaxInputError,
+    TaxLine,
+    TaxType,
+    TipoFactor,
+    TrasladoTotal,
+    importe_of,
+)
 
-TaxType = Literal["IVA", "ISR", "IEPS"]
-TipoFactor = Literal["Tasa", "Cuota", "Exento"]
-
-IMPUESTO: dict[str, str] = {"ISR": "001", "IVA": "002", "IEPS": "003"}
-ZERO = Decimal(0)
-
-
-class TaxInputError(ValueError):
-    """The items or taxes given to the engine cannot produce a valid CFDI."""
-
-
-@dataclass(frozen=True, slots=True)
-class Tax:
-    """One tax applied to an item, in the wire's vocabulary (`type`, `rate`, `withholding`)."""
-
-    type: TaxType
-    rate: Decimal | None = None
-    factor: TipoFactor = "Tasa"
-    withholding: bool = False
-    inclusive: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One line: `discount` is the line's total discount (SAT's Descuento), not per unit."""
-
-    quantity: Decimal
-    unit_price: Decimal
-    discount: Decimal = ZERO
-    taxes: Sequence[Tax] = ()
-    objeto_imp: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TaxLine:
-    """A concept's Traslado or Retencion (Impuesto as SAT's code: 001/002/003)."""
-
-    base: Decimal
-    impuesto: str
-    tipo_factor: str
-    tasa_o_cuota: Decimal | None
-    importe: Decimal | None
-
-
-@dataclass(frozen=True, slots=True)
-class ConceptAmounts:
-    cantidad: Decimal
-    valor_unitario: Decimal
-    importe: Decimal
-    descuento: Decimal | None
-    objeto_imp: str
-    traslados: tuple[TaxLine, ...] = ()
-    retenciones: tuple[TaxLine, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class TrasladoTotal:
-    """cfdi:Impuestos/Traslados/Traslado."""
-
-    base: Decimal
-    impuesto: str
-    tipo_factor: str
-    tasa_o_cuota: Decimal | None
-    importe: Decimal | None
-
-
-@dataclass(frozen=True, slots=True)
-class RetencionTotal:
-    """cfdi:Impuestos/Retenciones/Retencion."""
-
-    impuesto: str
-    importe: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentAmounts:
-    conceptos: tuple[ConceptAmounts, ...]
-    subtotal: Decimal
-    descuento: Decimal | None
-    total_impuestos_trasladados: Decimal | None
-    total_impuestos_retenidos: Decimal | None
-    total: Decimal
-    traslados: tuple[TrasladoTotal, ...] = ()
-    retenciones: tuple[RetencionTotal, ...] = ()
+# The engine's types are imported from here by its callers.
+__all__ = ["IMPUESTO", "ConceptAmounts", "DocumentAmounts", "Item", "RetencionTotal", "Tax", "TaxInputError",
+           "TaxLine", "TaxType", "TipoFactor", "TrasladoTotal", "compute", "compute_concept", "make_tax", "summarize"]
 
 
 def make_tax(
@@ -151,7 +84,7 @@ def compute_concept(item: Item, decimals: int) -> ConceptAmounts:
     inclusive = any(tax.inclusive for tax in taxes)
     gross_total = round_money(quantity * unit_price - discount, decimals)
     if inclusive:
-        unit_price, discount = _exclusive_prices(unit_price, discount, taxes)
+        unit_price, discount = exclusive_prices(unit_price, discount, taxes)
     if decimals_of(unit_price) < decimals:  # write prices like amounts: 1000 -> 1000.00
         unit_price = round_money(unit_price, decimals)
 
@@ -163,13 +96,13 @@ def compute_concept(item: Item, decimals: int) -> ConceptAmounts:
 
     # IEPS transferred on this concept is part of its IVA base.
     transferred_ieps = [t for t in taxes if t.type == "IEPS" and not t.withholding]
-    ieps = sum((_importe(_tax_line(t, quantity, base, decimals)) for t in transferred_ieps), ZERO)
+    ieps = sum((importe_of(_tax_line(t, quantity, base, decimals)) for t in transferred_ieps), ZERO)
     lines = [
         (tax, _tax_line(tax, quantity, base + ieps if tax.type == "IVA" else base, decimals))
         for tax in taxes
     ]
     if inclusive:
-        lines = _fit_inclusive(gross_total - base, lines, decimals)
+        lines = fit_inclusive(gross_total - base, lines, decimals)
 
     return ConceptAmounts(
         cantidad=quantity,
@@ -198,14 +131,14 @@ def summarize(conceptos: Sequence[ConceptAmounts], decimals: int) -> DocumentAmo
             impuesto=impuesto,
             tipo_factor=tipo_factor,
             tasa_o_cuota=tasa,
-            importe=None if tipo_factor == "Exento" else sum((_importe(line) for line in lines), ZERO),
+            importe=None if tipo_factor == "Exento" else sum((importe_of(line) for line in lines), ZERO),
         )
         for (impuesto, tipo_factor, tasa), lines in grouped.items()
     )
     retenidos: dict[str, Decimal] = {}
     for concepto in conceptos:
         for line in concepto.retenciones:
-            retenidos[line.impuesto] = retenidos.get(line.impuesto, ZERO) + _importe(line)
+            retenidos[line.impuesto] = retenidos.get(line.impuesto, ZERO) + importe_of(line)
     retenciones = tuple(RetencionTotal(impuesto=k, importe=v) for k, v in retenidos.items())
 
     importes = [t.importe for t in traslados if t.importe is not None]
@@ -273,78 +206,3 @@ def _positive_base(base: Decimal, tax: Tax) -> Decimal:
     if base <= 0:  # CFDI40174 / CFDI40181
         raise TaxInputError(f"{tax.type} needs a taxable base greater than zero (the amount after discount is 0)")
     return base
-
-
-def _per_unit_gross(net: Decimal, taxes: Sequence[Tax]) -> Decimal:
-    """Per-unit price including the inclusive taxes, before rounding (linear in `net`)."""
-    ieps = sum(
-        (
-            net * t.rate if t.factor == "Tasa" else t.rate
-            for t in taxes
-            if t.type == "IEPS" and not t.withholding and t.rate is not None
-        ),
-        ZERO,
-    )
-    gross = net
-    for tax in taxes:
-        if not tax.inclusive or tax.factor == "Exento" or tax.rate is None:
-            continue
-        base = net + ieps if tax.type == "IVA" else net
-        amount = tax.rate if tax.factor == "Cuota" else base * tax.rate
-        gross += -amount if tax.withholding else amount
-    return gross
-
-
-def _exclusive_prices(
-    unit_price: Decimal, discount: Decimal, taxes: Sequence[Tax]
-) -> tuple[Decimal, Decimal]:
-    """Solve gross(net) = unit_price for the pre-tax unit price; the discount scales likewise."""
-    fixed = _per_unit_gross(ZERO, taxes)  # inclusive per-unit cuotas
-    slope = _per_unit_gross(Decimal(1), taxes) - fixed
-    if slope <= 0:
-        raise TaxInputError("inclusive taxes leave no positive pre-tax price")
-    net = (unit_price - fixed) / slope
-    if net < 0:
-        raise TaxInputError("unit_price is lower than its inclusive fixed-amount taxes")
-    return _compact(round_money(net, MAX_DECIMALS)), discount / slope
-
-
-def _fit_inclusive(
-    included: Decimal, lines: list[tuple[Tax, TaxLine]], decimals: int
-) -> list[tuple[Tax, TaxLine]]:
-    """Make an inclusive-price line add up to quantity * unit_price - discount, when SAT allows it.
-
-    Rounding the derived pre-tax amount and then the tax can leave the line a cent away from
-    the price the customer was quoted (3 x 99.99 with IVA included: 258.59 + 41.37 = 299.96).
-    Anexo 20 accepts a tax Importe anywhere inside `tax_bounds` (41.37-41.38 here), so move one
-    inclusive Tasa tax inside its range to close the gap; otherwise keep the plain rounding.
-    `included` is the amount the inclusive taxes should add up to (gross total - base).
-    """
-    def signed(tax: Tax, line: TaxLine) -> Decimal:
-        return -_importe(line) if tax.withholding else _importe(line)
-
-    gap = included - sum((signed(tax, line) for tax, line in lines if tax.inclusive), ZERO)
-    if gap == 0:
-        return lines
-    candidates = sorted(
-        (index for index, (tax, line) in enumerate(lines) if tax.inclusive and tax.factor == "Tasa"),
-        key=lambda index: -_importe(lines[index][1]),
-    )
-    for index in candidates:
-        tax, line = lines[index]
-        assert line.tasa_o_cuota is not None
-        assert line.importe is not None
-        fitted = line.importe - gap if tax.withholding else line.importe + gap
-        lower, upper = tax_bounds(line.base, line.tasa_o_cuota, decimals)
-        if fitted >= 0 and lower <= fitted <= upper:
-            return [*lines[:index], (tax, replace(line, importe=fitted)), *lines[index + 1:]]
-    return lines
-
-
-def _compact(value: Decimal) -> Decimal:
-    """Drop trailing zeros without switching to exponent notation (100.000000 -> 100)."""
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-
-
-def _importe(line: TaxLine) -> Decimal:
-    return line.importe if line.importe is not None else ZERO

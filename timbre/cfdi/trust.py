@@ -16,7 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from .cert_errors import UntrustedCertificate
 
 if TYPE_CHECKING:
-    from .certs import Certificate
+    from .certificate import Certificate
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from timbre.clients.repository import ClientRepository, SupportDocumentRepositor
 from timbre.clients.rfc import INVALID_TAX_ID_MESSAGE
 from timbre.clients.schemas import ClientFields, ClientSearch
 from timbre.clients.tasks import delete_stored_files
-from timbre.clients.validation import _CAPITAL_REGIME, ClientFiscalData, Issue, ValidationReport, validate_client
+from timbre.clients.validation import CAPITAL_REGIME, ClientFiscalData, Issue, ValidationReport, validate_client
 from timbre.errors import Conflict, NotFound, ValidationFailed
 from timbre.events.service import event as event_service
 from timbre.events.types import EventType
@@ -138,7 +138,7 @@ class ClientService:
         if any(i.rule == CAPITAL_REGIME_RULE for i in report.issues) and not _keeps_full_name(client):
             # CFDI 4.0 wants the name without "S.A. de C.V." (CFDI40145): drop it, as gigstack does,
             # unless the client asked to keep it (defaults.keep_full_legal_name).
-            client.legal_name = _CAPITAL_REGIME.sub("", client.legal_name or "").strip(" ,") or None
+            client.legal_name = CAPITAL_REGIME.sub("", client.legal_name or "").strip(" ,") or None
             report = self.report(client)
         raise_for_issues([i for i in report.issues if i.rule not in FLAGGED_RULES])
 

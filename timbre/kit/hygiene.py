@@ -20,7 +20,8 @@ from urllib.parse import unquote_to_bytes
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from timbre.errors import error_payload, handle_unexpected
+from timbre.error_handlers import handle_unexpected
+from timbre.errors import error_payload
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from tests.cfdi.pdf import pdf_samples
 from timbre.catalogs import store
-from timbre.cfdi.pdf.document import read_document
 from timbre.cfdi.pdf.fields import format_money, format_quantity, format_rate, nodes
+from timbre.cfdi.pdf.read import read_document
 
 
 class TestReadDocument:

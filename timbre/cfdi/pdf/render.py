@@ -8,9 +8,9 @@ from typing import Any
 from timbre.cfdi.pdf import payments, sections, stamp
 from timbre.cfdi.pdf.branding import Branding
 from timbre.cfdi.pdf.canvas import Canvas
-from timbre.cfdi.pdf.document import read_document
 from timbre.cfdi.pdf.labels import Lang
 from timbre.cfdi.pdf.page import Page
+from timbre.cfdi.pdf.read import read_document
 
 
 def render_cfdi_pdf(

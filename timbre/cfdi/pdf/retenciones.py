@@ -12,7 +12,8 @@ from satcfdi.catalogs import select
 from timbre.cfdi.pdf import stamp
 from timbre.cfdi.pdf.branding import Branding
 from timbre.cfdi.pdf.canvas import Canvas
-from timbre.cfdi.pdf.document import Document, Party, Stamp, describe
+from timbre.cfdi.pdf.describe import describe
+from timbre.cfdi.pdf.document import Document, Party, Stamp
 from timbre.cfdi.pdf.fields import format_money
 from timbre.cfdi.pdf.labels import Lang
 from timbre.cfdi.pdf.page import INK, MUTED, WIDTH, X0, Page

@@ -28,6 +28,7 @@ RULE_MODULES = (
     "pagos.pago",
     "pagos.doctos",
     "pagos.impuestos",
+    "pagos.impuestos_p",
     "pagos.totales",
 )
 for _module in RULE_MODULES:

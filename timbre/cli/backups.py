@@ -1,0 +1,44 @@
+"""Back up and restore an embedded deployment (database, queue, files, secret)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from timbre.config import get_settings
+
+
+@click.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False))
+def backup_command(directory: str) -> None:
+    """Copy the embedded database, job queue, stored files and secret into DIRECTORY (new or empty), while the
+    server runs: SQLite's online backup API takes a consistent snapshot."""
+    from pathlib import Path
+
+    from timbre.backup import BackupError, backup
+
+    try:
+        summary = backup(get_settings(), Path(directory))
+    except BackupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(summary.to_dict()))
+
+
+@click.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def restore_command(directory: str) -> None:
+    """Restore a `timbre backup` DIRECTORY into the data directory (which must have no database yet); every
+    file is checked against the backup's manifest first. Start `timbre serve` afterwards."""
+    from pathlib import Path
+
+    from timbre.backup import BackupError, restore
+
+    try:
+        summary = restore(get_settings(), Path(directory))
+    except BackupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(summary.to_dict()))
