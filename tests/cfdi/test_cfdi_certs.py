@@ -47,6 +47,8 @@ class TestSatCsd:
     def test_base64_round_trips(self) -> None:
         csd = load("EKU9003173C9_csd")
         assert Certificate.from_base64(csd.base64).der == sat_file("EKU9003173C9_csd.cer")
+        # the same Certificado text is read once: the same immutable certificate (a CFDI's is read at each check)
+        assert Certificate.from_base64(csd.base64) is Certificate.from_base64(csd.base64)
 
 
 class TestErrors:
@@ -91,6 +93,13 @@ class TestErrors:
             Credential.load(b"not a certificate", sat_file("EKU9003173C9_csd.key"), PASSWORD)
         with pytest.raises(certs.UnreadableKey):
             Credential.load(sat_file("EKU9003173C9_csd.cer"), b"not a key", PASSWORD)
+
+    def test_an_unreadable_certificado_is_refused_every_time_it_is_read(self) -> None:
+        for _ in range(2):  # the certificates read are remembered; a refusal is not
+            with pytest.raises(certs.UnreadableCertificate):
+                Certificate.from_base64("bm90IGEgY2VydGlmaWNhdGU=")
+            with pytest.raises(certs.UnreadableCertificate):
+                Certificate.from_base64("not base64!")
 
     def test_sat_test_certificates_are_not_trusted_in_live_mode(self) -> None:
         with pytest.raises(certs.UntrustedCertificate) as caught:

@@ -11,6 +11,11 @@ import pytest
 
 from tests.invoices.checks import assert_valid_cfdi, stored_xml
 from tests.invoices.conftest import Ready
+from timbre.config import get_settings
+from timbre.emails.service import queue_email
+from timbre.invoices.repository import InvoiceRepository
+from timbre.kit.db import session_scope
+from timbre.models import Invoice
 
 CFDI = "{http://www.sat.gob.mx/cfd/4}"
 IVA16 = {"type": "IVA", "rate": 0.16, "withholding": False}
@@ -373,6 +378,21 @@ class TestAnswer:
         [event] = ready.client.get("/v2/events", headers=ready.headers,
                                    params={"type": "invoice.created"}).json()["data"]
         assert event["data"]["uuid"] == data["uuid"] and event["data"]["updated_at"] == data["updated_at"]
+
+    def test_the_stamps_lock_tells_whether_an_email_carried_the_invoice(self, ready: Ready) -> None:
+        """`finish` shows the invoice's e-mails without querying them when its lock says none carried it."""
+        data = created(ready)
+        with session_scope(get_settings().db_url) as session:
+            invoice = session.get(Invoice, data["id"])
+            assert invoice is not None
+            repo = InvoiceRepository.from_session(session)
+            assert repo.lock_status(invoice) == ("valid", False)
+            queue_email(session, to="other@example.com", subject="s", body="b", team_id="team_other",
+                        document_id=invoice.id)  # another team's message never counts
+            assert repo.lock_status(invoice) == ("valid", False)
+            queue_email(session, to="a@example.com", subject="s", body="b", team_id=invoice.team_id,
+                        document_id=invoice.id)
+            assert repo.lock_status(invoice) == ("valid", True)
 
     def test_with_file_links_asked_for(self, ready: Ready) -> None:
         data = created(ready, return_files_urls=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -57,7 +57,12 @@ class Certificate:
 
     @classmethod
     def from_base64(cls, text: str) -> Certificate:
-        """The `Certificado` attribute of a CFDI."""
+        """The `Certificado` attribute of a CFDI (the same text gives the same, immutable certificate: the
+        last ones read are kept, with what was derived from them)."""
+        return _from_base64(text) if cls is Certificate else cls._read_base64(text)
+
+    @classmethod
+    def _read_base64(cls, text: str) -> Certificate:
         try:
             der = base64.b64decode(text, validate=True)
         except ValueError:
@@ -211,3 +216,9 @@ class Certificate:
             self.check_valid_at(at)
         if trust is not None:
             trust.check(self, at=at)
+
+
+@lru_cache(maxsize=256)
+def _from_base64(text: str) -> Certificate:
+    """`Certificate.from_base64`, remembered (an unreadable text raises each time: errors are not kept)."""
+    return Certificate._read_base64(text)

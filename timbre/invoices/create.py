@@ -184,13 +184,14 @@ def finish(session: Session, invoice: Invoice, outcome: Attempt, pac: PAC, *, se
     """Record a stamping attempt on a pending invoice (unless a recovery job finished it first), with the `sealed`
     XML it was made with when that is not stored yet (set after the lock, so that the row is written once)."""
     repo = InvoiceRepository.from_session(session)
-    if repo.lock_status(invoice) != "pending":
+    current, mailed = repo.lock_status(invoice)
+    if current != "pending":
         repo.lock(invoice)
         return invoice.status
     if sealed is not None:
         invoice.xml = sealed
     status = apply(session, invoice, outcome, pac)
-    emit_status(session, invoice)
+    emit_status(session, invoice, emails=None if mailed else [])
     if status == "pending":
 
         jobs.enqueue(session, recover_invoice, invoice.id, invoice.team_id, invoice.livemode,

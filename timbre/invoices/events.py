@@ -30,11 +30,12 @@ def emit_cancellation_status(session: Session, invoice: Invoice) -> None:
                          data=invoice_service.output(get_settings(), invoice))
 
 
-def emit_status(session: Session, invoice: Invoice) -> None:
-    """The event of the invoice's current status, if it has one (a `pending` invoice has none yet)."""
+def emit_status(session: Session, invoice: Invoice, *, emails: list[dict[str, Any]] | None = None) -> None:
+    """The event of the invoice's current status, if it has one (a `pending` invoice has none yet); `emails`: its
+    e-mails when the caller knows them (else they are read)."""
     type = _BY_STATUS.get(invoice.status)
     if type is not None:
-        data = invoice_service.output(get_settings(), invoice)
+        data = invoice_service.output(get_settings(), invoice, emails=emails)
         event_service.record(session, team_id=invoice.team_id, livemode=invoice.livemode, type=type, data=data)
         session.info.setdefault(_EMITTED, {})[invoice.id] = (invoice.status, data)
 

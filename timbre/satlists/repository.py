@@ -4,13 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, or_, select
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+)
 
 from timbre.kit.bulk import insert_many
 from timbre.kit.repository import Repository, TeamScopedRepository
-from timbre.models import Client, SatListEntry, SatListImport, Team
+from timbre.models import Client, EfosEntry, SatListEntry, SatListImport, Team
+
+
+class Listing(NamedTuple):
+    """One list an RFC is on: its key, the RFC's situation there and SAT's publication."""
+
+    list_key: str
+    situation: str
+    published: str | None
 
 
 class SatListRepository(Repository[SatListEntry]):
@@ -37,11 +57,33 @@ class SatListRepository(Repository[SatListEntry]):
     def of_rfc(self, rfc: str) -> Sequence[SatListEntry]:
         return self.session.scalars(_of_rfc(), {"rfc": rfc}).all()
 
+    def listings(self, rfc: str) -> tuple[list[Listing], str | None]:
+        """Every list `rfc` is on (by list key) and its situation in the EFOS table (`timbre efos import`), in one
+        statement (every document issued checks its receiver)."""
+        found: list[Listing] = []
+        efos = None
+        for key, situation, published in self.session.execute(_listings(), {"rfc": rfc}).tuples():
+            if key is None:
+                efos = situation
+            else:
+                found.append(Listing(key, situation, published))
+        return found, efos
+
     def of_rfcs(self, rfcs: Sequence[str]) -> Sequence[SatListEntry]:
         found: list[SatListEntry] = []
         for start in range(0, len(rfcs), 500):
             found += self.session.scalars(select(SatListEntry).where(SatListEntry.rfc.in_(rfcs[start:start + 500])))
         return found
+
+
+@cache
+def _listings() -> CompoundSelect[str | None, str, str | None]:
+    """The lists an RFC is on, by list key, and its EFOS row (the one without a list key)."""
+    lists = select(SatListEntry.list_key, SatListEntry.situation, SatListEntry.published) \
+        .where(SatListEntry.rfc == bindparam("rfc"))
+    efos = select(null().cast(String), EfosEntry.situation, null().cast(String)) \
+        .where(EfosEntry.rfc == bindparam("rfc"))
+    return lists.union_all(efos).order_by(literal_column("list_key"))
 
 
 @cache

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from timbre.clients.efos import EfosEntry, Situacion
-from timbre.clients.efos_list import apply_69b, efos_situations
+from timbre.clients.efos_list import apply_69b
 from timbre.kit.clock import now_ms
 from timbre.models import SatListEntry, SatListImport
 from timbre.satlists.parse import parse
@@ -86,12 +86,10 @@ class SatListService:
         if not rfc:
             return []
         code = rfc.strip().upper()
-        found = SatListRepository.from_session(session).of_rfc(code)
+        found, situation = SatListRepository.from_session(session).listings(code)
         said = [_warning(code, e.list_key, e.situation, e.published) for e in found]
-        if not any(e.list_key in TITLES for e in found):
-            situation = efos_situations(session, [code]).get(code)
-            if situation in ADVERSE:
-                said.append(_warning(code, f"69b_{situation.lower()}", situation, None))
+        if not any(e.list_key in TITLES for e in found) and situation in ADVERSE:
+            said.append(_warning(code, f"69b_{situation.lower()}", situation, None))
         return said
 
 
