@@ -37,7 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DB = "timbre_bench_lists"
 DAY_MS = 86_400_000
 START_MS = 1_700_000_000_000
-STATUSES = ("valid", "valid", "valid", "cancelled", "failed", "pending")
+# No `pending` invoices: a real one is stamped or failed within minutes, while 1 in 6 seeded stale pending invoices
+# (session 4's seed) kept the embedded job consumer's recovery sweep re-sending 100 of them every 5 minutes inside
+# the very API process being measured. A reused database of that seed is brought in line (`_settle_pending`).
+STATUSES = ("valid", "valid", "valid", "cancelled", "failed", "valid")
 
 
 def _timbre() -> str:
@@ -161,6 +164,12 @@ def _seeded(url: str) -> dict[str, int] | None:
         return None
 
 
+def _settle_pending(conn: psycopg.Connection[Any]) -> None:
+    """A database seeded with stale `pending` invoices (or whose sweep failed some) as the current seed makes it."""
+    conn.execute("UPDATE invoices SET status = 'valid', error = NULL, attempts = 0 "
+                 "WHERE id LIKE 'invoice_bench%%' AND uuid IS NOT NULL AND status IN ('pending', 'failed')")
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -242,6 +251,7 @@ def main() -> None:
     if reused:
         counts: dict[str, Any] = {**wanted, "seed_s": None}
         with psycopg.connect(_plain(url), autocommit=True) as conn:
+            _settle_pending(conn)
             conn.execute("VACUUM (ANALYZE)")
     else:
         print(f"seeding {args.invoices} invoices, {args.clients} clients, {args.payments} payments with COPY...",
