@@ -200,6 +200,23 @@ def _backends() -> list[int]:
     return found
 
 
+def start_server(env: dict[str, str], port: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`timbre serve` on `port`, once it answers `/health` (its stderr in `log`), and its base URL."""
+    server = subprocess.Popen([_timbre(), "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        if server.poll() is not None:
+            raise SystemExit(f"timbre serve exited with {server.returncode}; see {log}")
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit(f"timbre serve did not answer /health; see {log}")
+
+
 def measure(http: httpx.Client, path: str, requests: int, check: Callable[[Any], None],
             server: int) -> tuple[float, float, float, float]:
     """p50 and p99 wall time, and the CPU ms per request of the API process and of PostgreSQL."""
@@ -258,16 +275,8 @@ def main() -> None:
               file=sys.stderr)
         counts = seed(url, keys["team_id"], args.invoices, args.clients, args.payments)
         print(f"seeded in {counts['seed_s']} s", file=sys.stderr)
-    server = subprocess.Popen([_timbre(), "serve", "--port", str(args.port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=(data / "serve.log").open("wb"))
-    base = f"http://127.0.0.1:{args.port}"
+    server, base = start_server(env, args.port, data / "serve.log")
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
         middle = (START_MS + 365 * DAY_MS) // 1000
         client = "client_bench00000042"
         wanted = args.invoices // 2 + 1 if (args.invoices // 2 + 1) % 10 else args.invoices // 2 + 2  # an income one

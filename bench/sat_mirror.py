@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
-from lists import DAY_MS, START_MS, _copy, _plain, _timbre, measure
+from lists import DAY_MS, START_MS, _copy, _plain, _timbre, measure, start_server
 
 DB = "timbre_bench_sat_mirror"
 MEXICO = ZoneInfo("America/Mexico_City")
@@ -135,19 +135,10 @@ def main() -> None:
         print(f"seeding {args.rows} mirrored CFDI with COPY...", file=sys.stderr)
         counts = seed(url, keys["team_id"], args.rows)
         print(f"seeded in {counts['seed_s']} s", file=sys.stderr)
-    server = subprocess.Popen([_timbre(), "serve", "--port", str(args.port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=(data / "serve.log").open("wb"))
-    base = f"http://127.0.0.1:{args.port}"
+    server, base = start_server(env, args.port, data / "serve.log")
     results = []
     month_from, month_to = _day(START_MS + 365 * DAY_MS), _day(START_MS + 395 * DAY_MS)
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-
         def full(body: Any) -> None:
             assert isinstance(body["data"], dict) or len(body["data"]) == 100, len(body["data"])
 
