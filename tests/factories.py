@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from timbre.apikeys.service import api_key as key_service
 from timbre.config import get_settings
@@ -71,3 +71,15 @@ def run_jobs() -> list[Any]:
     while (task := huey.dequeue()) is not None:
         results.append(huey.execute(task))
     return results
+
+
+R = TypeVar("R")
+
+
+def detached_row(model: type[R], row_id: str) -> R:
+    """The row as the database holds it now, read in its own session and detached from it."""
+    with session_scope(get_settings().db_url) as session:
+        row = session.get(model, row_id)
+        assert row is not None, f"no {model.__name__} {row_id}"
+        session.expunge(row)
+        return row

@@ -48,6 +48,10 @@ class Ready:
     def create(self, kind: str = "income", **overrides: Any) -> Any:
         return self.client.post(f"/v2/invoices/{kind}", headers=self.headers, json=self.body(**overrides))
 
+    def used_credits(self) -> Any:
+        team = self.client.get(f"/v2/teams/{self.account.team_id}", headers=self.headers)
+        return team.json()["data"]["used_credits"]
+
 
 @pytest.fixture(scope="session")
 def test_csd() -> testca.TestCertificate:

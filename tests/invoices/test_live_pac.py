@@ -5,12 +5,11 @@ the same sealed document, so an invoice is never lost and never stamped twice.""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from tests.factories import detached_row
 from tests.invoices.checks import assert_valid_cfdi, run_scheduled, stored_xml
 from tests.invoices.conftest import Ready, make_ready
 from tests.invoices.finkok_fake import FakeFinkok
@@ -45,18 +44,6 @@ def live(client: TestClient, test_csd: testca.TestCertificate) -> Ready:
     return ready
 
 
-def _invoice(invoice_id: str) -> Invoice:
-    with session_scope(get_settings().db_url) as session:
-        row = session.get(Invoice, invoice_id)
-        assert row is not None
-        session.expunge(row)
-        return row
-
-
-def _used_credits(ready: Ready) -> Any:
-    return ready.client.get(f"/v2/teams/{ready.account.team_id}", headers=ready.headers).json()["data"]["used_credits"]
-
-
 def test_stamps_through_the_pac(live: Ready, finkok: FakeFinkok) -> None:
     res = live.create()
     assert res.status_code == 201, res.text
@@ -64,7 +51,7 @@ def test_stamps_through_the_pac(live: Ready, finkok: FakeFinkok) -> None:
     assert (data["status"], data["pac"], data["livemode"]) == ("valid", "finkok", True)
     assert finkok.operations == ["stamp"]
     assert_valid_cfdi(stored_xml(live.client, live.headers, data["uuid"]))
-    assert _used_credits(live) == 1
+    assert live.used_credits() == 1
 
 
 def test_a_timeout_leaves_the_invoice_pending_and_a_job_stamps_it(live: Ready, finkok: FakeFinkok) -> None:
@@ -76,7 +63,7 @@ def test_a_timeout_leaves_the_invoice_pending_and_a_job_stamps_it(live: Ready, f
     assert pending["error"]["code"] == "pac_unavailable"
     fetched = live.client.get(f"/v2/invoices/income/{pending['id']}", headers=live.headers).json()["data"]
     assert fetched["status"] == "pending"
-    sealed = _invoice(pending["id"]).xml
+    sealed = detached_row(Invoice, pending["id"]).xml
 
     run_scheduled()
     done = live.client.get(f"/v2/invoices/income/{pending['id']}", headers=live.headers).json()["data"]
@@ -87,7 +74,7 @@ def test_a_timeout_leaves_the_invoice_pending_and_a_job_stamps_it(live: Ready, f
     assert finkok.operations == ["stamp", "stamp"] and finkok.stamps_issued == 1
     run_scheduled()
     assert finkok.operations == ["stamp", "stamp"]  # nothing left to do
-    assert _used_credits(live) == 1
+    assert live.used_credits() == 1
     # the next invoice takes the next folio: the pending one kept its own
     assert live.create().json()["data"]["folio_number"] == 2
 
@@ -109,7 +96,7 @@ def test_a_pac_that_stays_down_keeps_the_invoice_pending(live: Ready, finkok: Fa
     finkok.plan = ["timeout", "timeout", "timeout"]
     pending = live.create().json()["data"]
     run_scheduled()
-    row = _invoice(pending["id"])
+    row = detached_row(Invoice, pending["id"])
     assert row.status == "pending" and row.attempts == 2 and row.error is not None
     # A lost job is found again by the sweep once the invoice is stale.
     from timbre.worker import huey
@@ -120,14 +107,14 @@ def test_a_pac_that_stays_down_keeps_the_invoice_pending(live: Ready, finkok: Fa
                         .values(updated_at=0))
     assert sweep_pending.call_local() == 1
     run_scheduled()
-    assert _invoice(pending["id"]).status == "pending" and finkok.plan == []
+    assert detached_row(Invoice, pending["id"]).status == "pending" and finkok.plan == []
     huey.flush()
     with session_scope(get_settings().db_url) as session:
         session.execute(update(Invoice).where(Invoice.id == pending["id"], Invoice.team_id == row.team_id)
                         .values(updated_at=0))
     sweep_pending.call_local()
     run_scheduled()
-    assert _invoice(pending["id"]).status == "valid"
+    assert detached_row(Invoice, pending["id"]).status == "valid"
     assert finkok.stamps_issued == 1
 
 
@@ -141,11 +128,11 @@ def test_a_rejection_fails_the_attempt_visibly_and_refunds_the_credit(live: Read
     listed = live.client.get("/v2/invoices/income", headers=live.headers, params={"status": "failed"}).json()
     (failed,) = listed["data"]
     assert failed["id"] == failed_id and failed["folio_number"] == 1 and failed["error"]["code"] == "CFDI40102"
-    assert _used_credits(live) == 0
+    assert live.used_credits() == 0
     assert live.create().json()["data"]["folio_number"] == 2  # folio 1 is skipped: its attempt failed
     retried = live.create(folio_number=1)  # and may be given again
     assert retried.status_code == 201 and retried.json()["data"]["folio_number"] == 1
-    assert _used_credits(live) == 2
+    assert live.used_credits() == 2
 
 
 def test_cancellation_goes_through_the_pac_with_the_csd(live: Ready, finkok: FakeFinkok) -> None:
@@ -154,4 +141,4 @@ def test_cancellation_goes_through_the_pac_with_the_csd(live: Ready, finkok: Fak
     assert res.status_code == 200, res.text
     assert res.json()["data"]["cancellation"]["pac"] == "finkok"
     assert finkok.operations == ["stamp", "cancel_signature"]
-    assert _invoice(data["id"]).acuse_xml is not None
+    assert detached_row(Invoice, data["id"]).acuse_xml is not None

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from tests.factories import detached_row
 from tests.invoices.conftest import Ready
 from tests.invoices.finkok_fake import FakeFinkok
 from tests.invoices.test_live_pac import finkok, live
@@ -46,11 +46,7 @@ class Domain:
         return document_id
 
     def row(self, document_id: str) -> Invoice | Retention:
-        with session_scope(get_settings().db_url) as session:
-            row = session.get(self.model, document_id)
-            assert row is not None
-            session.expunge(row)
-            return row
+        return detached_row(self.model, document_id)
 
     def change(self, document_id: str, **values: Any) -> None:
         with session_scope(get_settings().db_url) as session:
@@ -74,10 +70,6 @@ def domain(request: pytest.FixtureRequest) -> Domain:
     return chosen
 
 
-def _used_credits(client: TestClient, ready: Ready) -> Any:
-    return client.get(f"/v2/teams/{ready.account.team_id}", headers=ready.headers).json()["data"]["used_credits"]
-
-
 class TestLivePacUnconfigured:
     def test_the_document_stays_pending_until_the_pac_is_back(self, domain: Domain, live: Ready, finkok: FakeFinkok,
                                                              monkeypatch: pytest.MonkeyPatch,
@@ -92,7 +84,7 @@ class TestLivePacUnconfigured:
         assert (row.status, row.uuid) == ("pending", None) and row.error is not None
         assert row.error["code"] == "pac_unavailable" and finkok.operations == ["stamp"]  # no call without a PAC
         assert huey.pending_count() == 0  # the sweep takes it again later
-        assert _used_credits(live.client, live) == 1
+        assert live.used_credits() == 1
         monkeypatch.setattr(get_settings(), "pac", "finkok")
         assert domain.run(live, document_id) == "valid"
         assert finkok.operations == ["stamp", "stamp"] and finkok.stamps_issued == 1
@@ -106,7 +98,7 @@ class TestNeverSealed:
         assert domain.run(live, document_id) == "busy"
         row = domain.row(document_id)
         assert (row.status, row.attempts) == ("pending", 1) and finkok.operations == ["stamp"]
-        assert _used_credits(live.client, live) == 1 and huey.pending_count() == 0
+        assert live.used_credits() == 1 and huey.pending_count() == 0
 
 
 class TestRescheduling:
