@@ -13,6 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from timbre.catalogs.search import normalize
 from timbre.kit.bulk import insert_many
 from timbre.kit.repository import Repository, TeamScopedRepository
+from timbre.kit.sqlin import dialect_of
 from timbre.kit.textsearch import escape_like
 from timbre.models import Client, EfosEntry, SupportDocument
 
@@ -60,7 +61,7 @@ class ClientRepository(TeamScopedRepository[Client]):
         """Serialise upserts of the same search until the transaction ends, so two concurrent requests
         cannot both find nothing and create twice. SQLite needs nothing: every writing request already
         holds its database-wide write lock (BEGIN IMMEDIATE)."""
-        if self.session.get_bind().dialect.name != "postgresql":
+        if dialect_of(self.session) != "postgresql":
             return
         digest = hashlib.sha256(f"{team_id}|{livemode}|{key}|{value.lower()}".encode()).digest()
         self.session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big", signed=True))))

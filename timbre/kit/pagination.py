@@ -26,6 +26,7 @@ from sqlalchemy.sql.elements import ClauseElement
 from timbre.errors import BadRequest
 from timbre.kit.crypto import b64url, b64url_decode
 from timbre.kit.jsonfilter import json_value_equals
+from timbre.kit.sqlin import dialect_of
 
 T = TypeVar("T")
 
@@ -181,7 +182,7 @@ def count(session: Session, stmt: Select[Any], model: Any) -> tuple[int, bool]:
     (a count of at most that many index entries), else, on PostgreSQL, the planner's estimate (never
     below what was counted)."""
     unordered = stmt.order_by(None)
-    if session.get_bind().dialect.name != "postgresql":
+    if dialect_of(session) != "postgresql":
         return session.scalar(select(func.count()).select_from(unordered.subquery())) or 0, False
     capped = unordered.with_only_columns(model.id).limit(EXACT_COUNT_LIMIT + 1).subquery()
     counted = session.scalar(select(func.count()).select_from(capped)) or 0
@@ -217,7 +218,8 @@ def paginate(
         raise BadRequest("Invalid order_by", f"order_by must be one of: {allowed}")
     order_col = columns[order_name]
     order_name = "created_at" if order_name == "timestamp" else order_name
-    sort_key = SortKey.of(order_col, session.get_bind().dialect.name)
+    dialect = dialect_of(session)
+    sort_key = SortKey.of(order_col, dialect)
     order_expr = sort_key.expression
 
     conditions: list[ColumnElement[bool]] = []
@@ -228,7 +230,6 @@ def paginate(
     if params.metadata:
         if metadata_column is None:
             raise BadRequest("Invalid metadata filter", "This list does not support metadata filters")
-        dialect = session.get_bind().dialect.name
         for key, value in params.metadata.items():
             conditions.append(json_value_equals(metadata_column, key, value, dialect))
     if conditions:
