@@ -68,14 +68,14 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             if receiver.hold is not None:
                 receiver.hold.wait(60)
             status = receiver.next_status()
+            with receiver._lock:  # recorded before the answer leaves, so a sender that got it sees it recorded
+                receiver.received.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
             self.send_response(status)
             if receiver.redirect_to and 300 <= status < 400:
                 self.send_header("location", receiver.redirect_to)
             self.send_header("content-length", str(len(receiver.answer)))
             self.end_headers()
             self.wfile.write(receiver.answer)
-            with receiver._lock:
-                receiver.received.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
 
         def log_message(self, *_args: Any) -> None:
             pass
