@@ -1,5 +1,6 @@
 """Alembic environment: the connection `timbre.migrate.upgrade` gives (under its migration lock), else the URL from
-Timbre's settings (or `-x url=...`)."""
+Timbre's settings (or `-x url=...`), under the same lock: `alembic upgrade` by hand waits for a migrating Timbre
+process, and Timbre processes wait for it."""
 
 from alembic import context
 from sqlalchemy import Connection
@@ -7,6 +8,7 @@ from sqlalchemy import Connection
 import timbre.models  # noqa: F401 — registers every table
 from timbre.config import get_settings
 from timbre.kit.db import Base, get_engine
+from timbre.migrate import migration_lock
 
 config = context.config
 url = context.get_x_argument(as_dictionary=True).get("url") or config.attributes.get("url") \
@@ -30,7 +32,7 @@ def run_online() -> None:
     if given is not None:
         _run_on(given)
         return
-    with get_engine(url).connect() as connection:
+    with get_engine(url).connect() as connection, migration_lock(connection):
         _run_on(connection)
 
 

@@ -1,10 +1,12 @@
 """Migrations under a lock: several real processes upgrading one fresh database at once (a SQLite file, and a
 PostgreSQL database when the suite has a server) all succeed and bring the schema to head once; while another
-holds the migration lock they wait, and do nothing once they find the schema at head."""
+holds the migration lock they wait (`alembic upgrade` run by hand too), and do nothing once they find the schema
+at head."""
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
 from tests.procs import START_DEADLINE_S, Started, env_for, free_port, start, stop, wait_up
-from timbre.migrate import WAITING, alembic_config, migration_lock
+from timbre.migrate import ROOT, WAITING, alembic_config, migration_lock
 
 KINDS = ["sqlite", *(["postgres"] if os.environ.get("TIMBRE_TEST_POSTGRES_URL") else [])]
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
@@ -75,6 +77,21 @@ class TestConcurrentMigrate:
         outcomes = _finished(_migrators(tmp_path, fresh_url))
         assert [code for code, _ in outcomes] == [0] * 4, outcomes
         assert all("migrations applied" in output and "Traceback" not in output for _, output in outcomes), outcomes
+        assert _versions(fresh_url) == [HEAD]
+
+    def test_alembic_by_hand_waits_for_the_lock_too(self, tmp_path: Path, fresh_url: str) -> None:
+        alembic = [str(Path(sys.executable).with_name("alembic")), "-c", str(ROOT / "alembic.ini")]
+        holder = create_engine(fresh_url, poolclass=NullPool)
+        try:
+            with holder.connect() as conn, migration_lock(conn):
+                by_hand = Started([*alembic, "-x", f"url={fresh_url}", "upgrade", "head"], _env(tmp_path, 0, fresh_url),
+                                  tmp_path / "alembic.log")
+                _wait_for_output(by_hand, WAITING)
+                assert _versions(fresh_url) is None
+            by_hand.wait(timeout=START_DEADLINE_S)
+        finally:
+            holder.dispose()
+        assert by_hand.returncode == 0, by_hand.output()
         assert _versions(fresh_url) == [HEAD]
 
     def test_processes_wait_while_the_lock_is_held_then_find_the_schema_at_head(self, tmp_path: Path,

@@ -14,8 +14,8 @@ if another process brought it to head meanwhile:
   the flock waits as long as the migration lasts. (The migrating connection keeps `kit.writers`' queue from its
   first migration to its last, as Alembic's run always did: other writers wait meanwhile.)
 
-The waiting processes wait as long as the migration lasts (a warning says so once). The lock only orders
-processes that migrate through here: run `alembic upgrade` by hand only with every Timbre process stopped.
+The waiting processes wait as long as the migration lasts (a warning says so once). `alembic upgrade` run by hand
+takes the same lock (`migrations/env.py`).
 """
 
 from __future__ import annotations
