@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.conftest import DB_KIND
 from tests.factories import create_account
 from tests.kit.test_pagination import _make_teams, _walk
+from timbre.config import get_settings
 from timbre.kit import pagination
+from timbre.kit.db import get_engine
+from timbre.models import Team
 
 
 @pytest.fixture
@@ -65,3 +69,14 @@ class TestTotalResults:
         exact = client.get("/v2/teams", params={"metadata.region": "sur", "limit": 3, "page": 3},
                            headers=acct.headers()).json()
         assert exact["page"] == 3 and len(exact["data"]) == 1
+
+
+@pytest.mark.skipif(DB_KIND != "postgres", reason="the estimate is PostgreSQL's")
+def test_the_estimate_is_compiled_once_and_bound_on_every_call() -> None:
+    cache: dict[object, object] = {}
+    with get_engine(get_settings().db_url).connect() as conn:
+        cached = conn.execution_options(compiled_cache=cache)
+        rows = [cached.execute(pagination.Explain(select(Team.id).limit(n))).scalar_one()[0]["Plan"]["Plan Rows"]
+                for n in (1, 7, 1)]
+    assert rows == [1, 7, 1]  # each call's own parameter, through one compiled statement
+    assert len(cache) == 1

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Executable, Numeric, Row, Select, and_, ca
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 
 from timbre.errors import BadRequest
 from timbre.kit.crypto import b64url, b64url_decode
@@ -166,10 +167,15 @@ def _decode_cursor(cursor: str, order_by: str, sort: str, key: SortKey) -> tuple
 class Explain(Executable, ClauseElement):
     """`EXPLAIN (FORMAT JSON) <statement>` (PostgreSQL), its parameters bound like the statement's own."""
 
-    inherit_cache = False
+    inherit_cache = True  # compiled once per statement shape, like the statement itself
+    _traverse_internals: _TraverseInternalsType = [("statement", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
 
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
+
+    @property
+    def _all_selected_columns(self) -> Any:  # what a cached compilation maps the result's one column to
+        return self.statement._all_selected_columns
 
 
 @compiles(Explain, "postgresql")
