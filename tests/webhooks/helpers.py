@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from timbre.config import get_settings
 from timbre.kit.db import session_scope
-from timbre.models import WebhookDelivery
+from timbre.models import Event, WebhookDelivery
 
 
 def make_webhook(client: TestClient, headers: dict[str, str], url: str, **body: Any) -> tuple[str, str]:
@@ -21,8 +21,11 @@ def make_webhook(client: TestClient, headers: dict[str, str], url: str, **body: 
 
 
 def deliveries(webhook_id: str) -> list[WebhookDelivery]:
+    """The webhook's deliveries in the order their events happened (each event came from its own request; the
+    deliveries of several events may be made in one millisecond)."""
     with session_scope(get_settings().db_url) as session:
-        rows = session.scalars(select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
-                               .order_by(WebhookDelivery.created_at)).all()
+        rows = session.scalars(select(WebhookDelivery).join(Event, Event.id == WebhookDelivery.event_id)
+                               .where(WebhookDelivery.webhook_id == webhook_id)
+                               .order_by(Event.created_at, WebhookDelivery.created_at)).all()
         session.expunge_all()
         return list(rows)
