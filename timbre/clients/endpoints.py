@@ -25,7 +25,7 @@ from timbre.errors import ERROR_RESPONSES, BadRequest
 from timbre.kit.envelope import Envelope, ListEnvelope, created_or_existing, listing, ok, rendered_listing
 from timbre.kit.pagination import ListParams, list_params
 from timbre.kit.storage import get_storage
-from timbre.kit.uploads import MultipartForm, read_multipart
+from timbre.kit.uploads import MultipartForm, read_multipart, upload_responses
 from timbre.models import Client
 
 router = APIRouter(prefix="/clients", tags=["Clients"], responses=ERROR_RESPONSES)
@@ -93,7 +93,7 @@ async def _csf_form(request: Request, auth: WriteAuth, session: SessionDep) -> M
 
 @router.post("/csf", status_code=201, response_model=Envelope[ClientFromCsfOut], openapi_extra=CSF_BODY,
              responses={200: {"model": Envelope[ClientFromCsfOut], "description": "A client was updated"},
-                        413: {"description": "The file is larger than 5 MiB"}})
+                        **upload_responses(CSF_MAX_FILE_SIZE)})
 def upload_csf(auth: WriteAuth, session: SessionDep, response: Response,
                client_id: str | None = Query(None, max_length=60, description="Update this client (default: the "
                                              "client with the constancia's RFC, created when there is none)"),

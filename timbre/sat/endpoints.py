@@ -12,7 +12,7 @@ from timbre.auth.dependencies import AdminAuth, ReadAuth
 from timbre.deps import SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES, NotFound
 from timbre.kit.envelope import Envelope, ok
-from timbre.kit.uploads import read_multipart
+from timbre.kit.uploads import read_multipart, upload_responses
 from timbre.sat.manifest_service import MAX_FILE_BYTES as MAX_FIEL_BYTES
 from timbre.sat.manifest_service import FielUpload, manifest_service
 from timbre.sat.schemas import ManifestSignIn, ManifestSignOut, SatConnectionOut
@@ -93,7 +93,8 @@ async def _fiel_upload(request: Request, session: SessionDep) -> FielUpload:
     return FielUpload(key=body.key, cert=body.cert, password=body.password)
 
 
-@router.post("/{team_id}/manifest/sign", response_model=Envelope[ManifestSignOut], openapi_extra=MANIFEST_BODY)
+@router.post("/{team_id}/manifest/sign", response_model=Envelope[ManifestSignOut], openapi_extra=MANIFEST_BODY,
+             responses=upload_responses(MAX_FIEL_BYTES))
 def sign_manifest(team_id: str, auth: AdminAuth, session: SessionDep, settings: SettingsDep,
                   upload: FielUpload = Depends(_fiel_upload)) -> dict[str, Any]:
     """Sign the PAC's service manifest with the team's FIEL (e.firma), for the key's mode.

@@ -12,7 +12,7 @@ from timbre.auth.dependencies import AdminAuth, ReadAuth, WriteAuth
 from timbre.deps import SessionDep, SettingsDep
 from timbre.errors import ERROR_RESPONSES, BadRequest
 from timbre.kit.envelope import Envelope, ok
-from timbre.kit.uploads import read_multipart
+from timbre.kit.uploads import read_multipart, upload_responses
 from timbre.sat.manifest_service import MAX_FILE_BYTES, FielUpload
 from timbre.satmirror import tasks
 from timbre.satmirror.activation import ScheduleInput, activation
@@ -66,7 +66,8 @@ async def _fiel_form(request: Request, session: SessionDep) -> dict[str, Any]:
             "sync_start_date": form.fields.get("sync_start_date"), "phone": form.fields.get("phone")}
 
 
-@router.post("/fiel", response_model=Envelope[dict[str, Any]], openapi_extra=FIEL_BODY)
+@router.post("/fiel", response_model=Envelope[dict[str, Any]], openapi_extra=FIEL_BODY,
+             responses=upload_responses(MAX_FILE_BYTES))
 def upload_fiel(auth: AdminAuth, session: SessionDep, settings: SettingsDep,
                 form: dict[str, Any] = Depends(_fiel_form)) -> dict[str, Any]:
     """The team's FIEL (e.firma) for SAT's download service, multipart `cert`, `key`, `password` (optional

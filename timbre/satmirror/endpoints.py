@@ -10,7 +10,7 @@ from timbre.auth.dependencies import ReadAuth, WriteAuth
 from timbre.deps import SessionDep
 from timbre.errors import ERROR_RESPONSES
 from timbre.kit.envelope import Envelope, ListEnvelope, listing, ok
-from timbre.kit.uploads import MultipartForm, read_multipart
+from timbre.kit.uploads import MultipartForm, read_multipart, upload_responses
 from timbre.satmirror.output import serialize
 from timbre.satmirror.schemas import PdfEnvelope
 from timbre.satmirror.service import sat_mirror
@@ -53,7 +53,8 @@ async def _import_form(request: Request, session: SessionDep) -> MultipartForm:
     return await read_multipart(request, max_file_size=MAX_IMPORT_BYTES, max_parts=20)
 
 
-@router.post("/import", response_model=Envelope[dict[str, Any]], openapi_extra=IMPORT_BODY)
+@router.post("/import", response_model=Envelope[dict[str, Any]], openapi_extra=IMPORT_BODY,
+             responses=upload_responses(MAX_IMPORT_BYTES))
 def import_sat_invoices(auth: WriteAuth, session: SessionDep,
                         form: MultipartForm = Depends(_import_form)) -> dict[str, Any]:
     """Import CFDI into the mirror: a ZIP downloaded from SAT's portal (XML and/or metadata TXT), or loose XML
