@@ -9,6 +9,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -72,6 +73,17 @@ def _finished(procs: list[Started]) -> list[tuple[int, str]]:
     return outcomes
 
 
+@contextmanager
+def _lock_held(url: str) -> Iterator[None]:
+    """The migration lock held by this process, as a migrating Timbre process holds it."""
+    holder = create_engine(url, poolclass=NullPool)
+    try:
+        with holder.connect() as conn, migration_lock(conn):
+            yield
+    finally:
+        holder.dispose()
+
+
 class TestConcurrentMigrate:
     def test_four_processes_at_once_all_succeed_and_migrate_once(self, tmp_path: Path, fresh_url: str) -> None:
         outcomes = _finished(_migrators(tmp_path, fresh_url))
@@ -81,31 +93,23 @@ class TestConcurrentMigrate:
 
     def test_alembic_by_hand_waits_for_the_lock_too(self, tmp_path: Path, fresh_url: str) -> None:
         alembic = [str(Path(sys.executable).with_name("alembic")), "-c", str(ROOT / "alembic.ini")]
-        holder = create_engine(fresh_url, poolclass=NullPool)
-        try:
-            with holder.connect() as conn, migration_lock(conn):
-                by_hand = Started([*alembic, "-x", f"url={fresh_url}", "upgrade", "head"], _env(tmp_path, 0, fresh_url),
-                                  tmp_path / "alembic.log")
-                _wait_for_output(by_hand, WAITING)
-                assert _versions(fresh_url) is None
-            by_hand.wait(timeout=START_DEADLINE_S)
-        finally:
-            holder.dispose()
-        assert by_hand.returncode == 0, by_hand.output()
+        with _lock_held(fresh_url):
+            by_hand = Started([*alembic, "-x", f"url={fresh_url}", "upgrade", "head"], _env(tmp_path, 0, fresh_url),
+                              tmp_path / "alembic.log")
+            _wait_for_output(by_hand, WAITING)
+            assert _versions(fresh_url) is None
+        outcomes = _finished([by_hand])
+        assert [code for code, _ in outcomes] == [0], outcomes
         assert _versions(fresh_url) == [HEAD]
 
     def test_processes_wait_while_the_lock_is_held_then_find_the_schema_at_head(self, tmp_path: Path,
                                                                                 fresh_url: str) -> None:
-        holder = create_engine(fresh_url, poolclass=NullPool)
-        try:
-            with holder.connect() as conn, migration_lock(conn):
-                procs = _migrators(tmp_path, fresh_url)
-                for proc in procs:  # each has reached the lock and says why it waits
-                    _wait_for_output(proc, WAITING)
-                assert _versions(fresh_url) is None  # nobody touched the schema meanwhile
-            outcomes = _finished(procs)
-        finally:
-            holder.dispose()
+        with _lock_held(fresh_url):
+            procs = _migrators(tmp_path, fresh_url)
+            for proc in procs:  # each has reached the lock and says why it waits
+                _wait_for_output(proc, WAITING)
+            assert _versions(fresh_url) is None  # nobody touched the schema meanwhile
+        outcomes = _finished(procs)
         assert [code for code, _ in outcomes] == [0] * 4, outcomes
         assert _versions(fresh_url) == [HEAD]
 
