@@ -139,8 +139,10 @@ class TestRequestId:
     def test_nginx_passes_the_callers_request_id(self, cluster: Cluster) -> None:
         answer = httpx.get(f"{cluster.url}/health", headers={"X-Request-Id": "ops-check-42"}, timeout=10)
         assert answer.headers["x-request-id"] == "ops-check-42"
-        access = (cluster.run_dir / "nginx" / "timbre.access.log").read_text()
-        assert '"request_id":"ops-check-42"' in access
+        access = cluster.run_dir / "nginx" / "timbre.access.log"
+        # nginx writes a request's line after the answer has left (its log phase): wait for it, then check it
+        _wait_for(lambda: '"request_id":"ops-check-42"' in access.read_text(), 30)
+        assert '"request_id":"ops-check-42"' in access.read_text()
 
     def test_nginx_makes_one_when_missing_or_unsafe(self, cluster: Cluster) -> None:
         plain = httpx.get(f"{cluster.url}/health", timeout=10).headers["x-request-id"]
